@@ -5,15 +5,14 @@
 # %% auto #0
 __all__ = ['PROJECTIONS', 'Trainable', 'trainable_report', 'resolve_layers', 'is_4bit', 'backend_of', 'add_lora']
 
-# %% ../nbs/02_lora.ipynb #9247ddab
-import math, torch
+# %% ../nbs/02_lora.ipynb #5b6dcdd2
+import math, os, torch
 from typing import NamedTuple
-from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_training
 
-# %% ../nbs/02_lora.ipynb #d19781bd
+# %% ../nbs/02_lora.ipynb #65cf3e7a
 PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
-# %% ../nbs/02_lora.ipynb #cedbbfe2
+# %% ../nbs/02_lora.ipynb #82490977
 class Trainable(NamedTuple):
     trainable: int  # parameters that receive gradients
     total: int      # all parameters (a 4-bit weight counted at its logical size)
@@ -36,7 +35,7 @@ def trainable_report(model, # any torch model, with or without adapters
     if verbose: print(res)
     return res
 
-# %% ../nbs/02_lora.ipynb #f7504e58
+# %% ../nbs/02_lora.ipynb #765fe194
 def resolve_layers(layers, # None (all layers), an int N (the last N layers) or a list of layer indices
                    n_layers:int, # number of decoder layers in the model
                   ) -> list|None:
@@ -54,17 +53,17 @@ def resolve_layers(layers, # None (all layers), an int N (the last N layers) or 
     if bad: raise ValueError(f"layers: unknown layer index {bad}; the model has layers 0..{n_layers-1}")
     return sorted(set(idx))
 
-# %% ../nbs/02_lora.ipynb #f165530b
+# %% ../nbs/02_lora.ipynb #eb4fb5c1
 def is_4bit(model) -> bool:
     "Whether `model` holds bitsandbytes 4-bit weights"
     return bool(getattr(model, "is_loaded_in_4bit", False)) or any(
         p.__class__.__name__ == "Params4bit" for p in model.parameters())
 
 def backend_of(model) -> str:
-    "'unsloth' or 'transformers': the backend that loaded `model` (as marked by `medcot.model.load_model`)"
+    "The backend `medcot.model.load_model` loaded `model` with ('unsloth', 'transformers' or 'cpu'); 'transformers' for any other model"
     return getattr(model, "medcot_backend", None) or "transformers"
 
-# %% ../nbs/02_lora.ipynb #65ddeb16
+# %% ../nbs/02_lora.ipynb #a8f6d748
 def _checkpointing(model, on):
     "Turn transformers' gradient checkpointing on or off (non-reentrant: works with frozen inputs)"
     if on:
@@ -94,7 +93,7 @@ def add_lora(model, # a causal LM (e.g. from `medcot.model.load_model`), not yet
              seed:int=3407, # seed for the adapters' random init
             ):
     "Make `model` trainable: LoRA on the seven projections (or full fine-tuning), with gradient checkpointing"
-    if isinstance(model, PeftModel): raise ValueError("model already has adapters: pass the base model")
+    if hasattr(model, "peft_config"): raise ValueError("model already has adapters: pass the base model")
     if full_finetune: return _full_finetune(model, layers, gradient_checkpointing)
     if not isinstance(r, int) or isinstance(r, bool) or r <= 0: raise ValueError(f"r={r!r}: the LoRA rank must be a positive int")
     if not alpha > 0: raise ValueError(f"alpha={alpha!r}: must be > 0")
@@ -109,6 +108,7 @@ def add_lora(model, # a causal LM (e.g. from `medcot.model.load_model`), not yet
             model, r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=list(PROJECTIONS), bias="none",
             layers_to_transform=idx, use_gradient_checkpointing="unsloth" if gradient_checkpointing else False,
             random_state=seed)
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     if is_4bit(model):
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing,
                                                 gradient_checkpointing_kwargs={"use_reentrant": False})
