@@ -1,0 +1,342 @@
+"""Build the docs site offline, without Quarto: nbdev's own notebook processing, then Sphinx + myst-nb.
+
+    python .ci/docs/build.py            # or: bash .ci/docs.sh
+
+1. nbdev, called directly (`nbdev_docs`/`nbdev_proc_nbs` would first try to install Quarto with sudo):
+   `refresh_quarto_yml`, `_build_modidx`, the sidebar (its order is the site's chapter order), then
+   `nbdev.serve.proc_nbs`, which writes `_proc/*.ipynb`: hidden and exported cells removed, directives stripped,
+   front matter from the title cell, and a rendered `show_doc` section for every exported function or class.
+2. A small pass maps what Quarto would have read to MyST: front matter to the page title and lead, `echo`/`output`/
+   `include`/`code-fold`/`fig-cap` cell options to myst-nb tags and metadata, `::: {.callout-*}` to admonitions,
+   `show_doc` outputs to markdown (a signature, the docstring and a parameter table from the docments), and links
+   to this site (absolute in nbdev's output, or to `NN_name.ipynb`) to relative `name.html`.
+   The MyST notebooks go to `_proc/_sphinx/`, named as nbdev names the pages (`00_data.ipynb` -> `data.html`).
+3. Sphinx with myst-nb (`nb_execution_mode = "off"`: the stored outputs of a real run are shown), the
+   sphinx-book-theme, every warning an error, into `doc_path` from settings.ini (`_docs/`).
+
+Writes `_proc/pages.json` (notebook, page, title, in sidebar order) for `.ci/docs_check.py`."""
+import ast, contextlib, importlib, inspect, io, json, re, shutil, sys, time, warnings, zlib
+from pathlib import Path
+
+import yaml
+from execnb.nbio import read_nb, write_nb
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. nbdev's processing
+
+
+def out_of_order_cells(cfg) -> list:
+    """Cells that nbdev's docs processing would run out of order: to render `show_doc` it runs the exported cells
+    and every other cell that contains an import, even one flagged gpu/hub/slow, and skips the rest"""
+    import ast
+    from nbdev.process import NBProcessor
+    from nbdev.processors import _do_eval, _ast_contains, _want_doc, _show_docs
+    flags, bad = set(cfg.tst_flags.split()), []
+    for nb in sorted(cfg.nbs_path.glob('[!_.]*.ipynb')):
+        cells = NBProcessor(nb).nb.cells
+        documents = any(_want_doc(c) or (c.cell_type == 'code' and _show_docs(c.parsed_() or [])) for c in cells)
+        if not documents: continue  # nbdev runs nothing in a notebook that has no API to show
+        for i, c in enumerate(cells):
+            if c.cell_type != 'code' or set(c.directives_) & {'export', 'exports', 'exporti', 'exec_doc'}: continue
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                if not _do_eval(c): continue
+            hit = flags & set(c.directives_)
+            mixed = _ast_contains(c.parsed_() or [], (ast.Expr, ast.Assign, ast.If, ast.For, ast.With, ast.Try))
+            if hit or mixed:
+                why = f'flagged {" ".join(sorted(hit))}, with an import' if hit else 'an import mixed with other code'
+                bad.append(f'{nb.relative_to(cfg.config_path)} cell {i} ({why}): {c.source.strip().splitlines()[0][:70]}')
+    return bad
+
+
+def nbdev_process(cfg) -> list:
+    "Run nbdev's docs preprocessing; return the notebooks in sidebar order (index first)"
+    from nbdev.quarto import refresh_quarto_yml, nbdev_sidebar
+    from nbdev.doclinks import _build_modidx
+    from nbdev.serve import proc_nbs
+    bad = out_of_order_cells(cfg)
+    if bad: sys.exit('docs: to render the API docs nbdev runs the exported cells and every cell that contains an import '
+                     '(flagged gpu/hub/slow or not), skipping all others, so these cells would run out of order:\n  '
+                     + '\n  '.join(bad) + '\n  Fix: give the imports a cell of their own (unflagged), or move them into '
+                     'the exported imports; a flagged cell that must import (e.g. unsloth on a GPU) can use '
+                     'importlib.import_module("name"), which nbdev does not treat as an import.')
+    refresh_quarto_yml()
+    _build_modidx()
+    out = io.StringIO()  # the sidebar as YAML; kept in _proc/ so that nbs/ gets no untracked sidebar.yml
+    with contextlib.redirect_stdout(out): nbdev_sidebar.__wrapped__(printit=True, force=True)
+    sidebar = yaml.safe_load(out.getvalue())
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message='Found cells containing imports')
+            cache = proc_nbs(cfg.nbs_path, n_workers=0, force=True)
+    except Exception as e:  # nbdev runs the exported cells and every cell with an import to render `show_doc`
+        sys.exit(f'docs: nbdev could not process a notebook: {e}\n  cause: {e.__cause__!r}\n'
+                 '  (nbdev executes the exported cells and every cell that contains an import to render the API '
+                 'docs, skipping the rest; a cell that mixes imports with other code runs out of order: give its '
+                 'imports a cell of their own, or move them into the exported imports)')
+    (cache/'sidebar.yml').write_text(out.getvalue())
+    return [p for p in _flatten(sidebar['website']['sidebar']['contents']) if p.endswith('.ipynb')]
+
+
+def _flatten(items):
+    for o in items:
+        if isinstance(o, dict): yield from _flatten(o.get('contents', []))
+        else: yield o
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. Quarto -> MyST
+
+DIRECTIVE = re.compile(r'^#\|\s*([\w-]+)\s*:?\s*(.*?)\s*$')
+CALLOUT_OPEN = re.compile(r'^(:{3,})\s*\{\.callout-(note|tip|warning|caution|important)([^}]*)\}\s*$')
+
+
+def directives(src:str) -> tuple:
+    "The leading `#| key: value` lines of a code cell as a dict, and the rest of the source"
+    lines, opts = src.splitlines(), {}
+    while lines and lines[0].startswith('#|'):
+        m = DIRECTIVE.match(lines.pop(0))
+        if m: opts[m.group(1)] = str(yaml.safe_load(m.group(2))) if m.group(2) else 'true'
+    return opts, '\n'.join(lines).strip('\n')
+
+
+def callouts(md:str) -> str:
+    "Quarto `::: {.callout-note title=\"T\"}` blocks (with an optional `## T` first line) to MyST admonitions"
+    out, lines, i = [], md.splitlines(), 0
+    while i < len(lines):
+        m = CALLOUT_OPEN.match(lines[i])
+        if not m: out.append(lines[i]); i += 1; continue
+        fence, kind, attrs = m.groups()
+        title = re.search(r'title="([^"]*)"', attrs)
+        title = title.group(1) if title else None
+        i += 1
+        while i < len(lines) and not lines[i].strip(): i += 1
+        if title is None and i < len(lines) and lines[i].startswith('#'):
+            title = lines[i].lstrip('#').strip(); i += 1
+        out += [f'{fence}{{admonition}} {title}', f':class: {kind}'] if title else [f'{fence}{{{kind}}}']
+    return '\n'.join(out)
+
+
+class Links:
+    "Rewrite links to this site (nbdev's absolute doc links, or `NN_name.ipynb`) to relative page links"
+    def __init__(self, cfg, pages:dict):
+        self.site = (cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/')).rstrip('/') + '/'
+        self.pages = pages  # notebook file name -> page (html) name
+
+    def __call__(self, md:str) -> str:
+        md = md.replace('](' + self.site, '](')
+        def nb_link(m):
+            page = self.pages.get(Path(m.group(1)).name)
+            return f']({page}{m.group(2) or ""})' if page else m.group(0)
+        return re.sub(r'\]\(((?:\.\./|\./)?[\w./-]+\.ipynb)(#[^)\s]*)?\)', nb_link, md)
+
+
+def pandoc_id(name:str) -> str:
+    "The anchor Quarto gives a heading, which nbdev's doc links use (`load_rows`, `parsed`, `foo.bar`)"
+    return re.sub(r'[^\w.-]', '', name.lower().replace(' ', '-'))
+
+
+def _md_cell(code:str) -> str: return '`' + code.replace('|', '\\|').replace('`', "'") + '`' if code else ''
+def _md_text(text:str) -> str: return text.replace('|', '\\|').replace('\n', ' ').replace('<', '&lt;')
+
+
+class _Raw(str):
+    "An annotation kept as text (it could not be evaluated) shown without quotes"
+    def __repr__(self): return str(self)
+
+
+def _anno(a) -> str:
+    "An annotation as its short names: `str | Path`, `Dataset`, `list[dict]`"
+    if a is inspect.Parameter.empty or a is None: return ''  # docments gives None for "no annotation"
+    text = a if isinstance(a, str) else inspect.formatannotation(a)
+    return re.sub(r'\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)', r'\1', text)
+
+
+def _param_strs(params) -> list:
+    "Parameters as text, with the `/` and `*` markers that `str(Signature)` would add"
+    out, P = [], inspect.Parameter
+    for i, p in enumerate(params):
+        if p.kind == P.KEYWORD_ONLY and not any(q.kind in (P.VAR_POSITIONAL, P.KEYWORD_ONLY) for q in params[:i]): out.append('*')
+        out.append(str(p.replace(annotation=_Raw(_anno(p.annotation)) if p.annotation is not p.empty else p.empty)))
+        if p.kind == P.POSITIONAL_ONLY and (i + 1 == len(params) or params[i+1].kind != P.POSITIONAL_ONLY): out.append('/')
+    return out
+
+
+def signature_md(obj, name:str) -> str:
+    "A Python block with the signature of `obj`, one parameter a line when it is long"
+    try: sig = inspect.signature(obj, eval_str=True)
+    except (TypeError, ValueError): return ''
+    except Exception:
+        try: sig = inspect.signature(obj)
+        except (TypeError, ValueError): return ''
+    params = [p for p in sig.parameters.values() if p.name != 'self']
+    kw = 'class' if inspect.isclass(obj) else 'async def' if inspect.iscoroutinefunction(obj) else 'def'
+    ret = '' if inspect.isclass(obj) or sig.return_annotation is inspect.Signature.empty else f' -> {_anno(sig.return_annotation)}'
+    ps = _param_strs(params)
+    one = f'{kw} {name}({", ".join(ps)}){ret}'
+    text = one if len(one) <= 100 else f'{kw} {name}(\n' + ''.join(f'    {p},\n' for p in ps) + f'){ret}'
+    return f'```python\n{text}\n```'
+
+
+def params_table(obj) -> str:
+    "A markdown table of the parameters of `obj` with their types, defaults and docments comments"
+    from fastcore.docments import docments
+    try: dm = docments(obj, full=True, eval_str=True)
+    except Exception: return ''
+    dm.pop('self', None)
+    if not any(v.get('docment') for v in dm.values()): return ''
+    empty = inspect.Parameter.empty
+    rows = ['{.nbdev-params}', '| Parameter | Type | Default | Details |', '|---|---|---|---|']
+    for nm, p in dm.items():
+        if nm == 'return': continue
+        dflt = '' if p['default'] is empty else repr(p['default'])
+        if len(dflt) > 40: dflt = dflt[:36] + ' ...'  # the signature above has it in full
+        rows.append(f"| {_md_cell(nm)} | {_md_cell(_anno(p['anno']))} | {_md_cell(dflt)} | {_md_text(p.get('docment') or '')} |")
+    ret = dm.get('return', {})
+    if ret.get('anno', empty) is not empty or ret.get('docment'):
+        rows.append(f"| **returns** | {_md_cell(_anno(ret.get('anno', empty)))} |  | {_md_text(ret.get('docment') or '')} |")
+    return '\n'.join(rows)
+
+
+SHOWDOC_SOURCE = re.compile(r'\[source\]\((\S+?)\)\{[^}]*\}')
+SHOWDOC_HEADING = re.compile(r'^(#{1,6}) (.+)$', re.M)
+
+
+def showdoc_md(md:str, src:str, module) -> str:
+    "nbdev's `show_doc` markdown made into MyST: anchor, source link, signature, docstring, parameter table"
+    md = re.sub(r'^\s*---\s*\n', '', md)  # a transition may not end a section in docutils; CSS separates entries
+    src_link = SHOWDOC_SOURCE.search(md)
+    md = SHOWDOC_SOURCE.sub('', md)
+    h = SHOWDOC_HEADING.search(md)
+    if not h: return md
+    name = h.group(2).strip()
+    md = (md[:h.start()].strip() + f'\n\n<div id="{pandoc_id(name)}"></div>\n\n' + h.group(0)  # the anchor nbdev links to
+          + (f'\n\n<div class="nbdev-source"><a href="{src_link.group(1)}" target="_blank">source</a></div>' if src_link else '')
+          + md[h.end():]).strip()
+    obj = resolve(src, module)
+    if obj is None: return md
+    sig = signature_md(obj, name.split('.')[-1] if inspect.isclass(obj) else name)
+    if sig: md = re.sub(r'```python\n.*?\n```', lambda _: sig, md, count=1, flags=re.S)
+    table = params_table(obj)
+    return md.rstrip() + ('\n\n' + table if table else '') + '\n'
+
+
+def resolve(src:str, module):
+    "The object that a `show_doc(...)` cell documents, looked up in the notebook's module"
+    if module is None: return None
+    try:
+        call = ast.parse(src.strip()).body[-1].value
+        expr = ast.unparse(call.args[0])
+        return eval(expr, dict(vars(module)))
+    except Exception: return None
+
+
+def default_exp(nb_path:Path):
+    "The module a notebook exports to (`#| default_exp name`), imported, or None"
+    from nbdev.config import get_config
+    for c in read_nb(nb_path).cells:
+        m = re.search(r'^#\|\s*default_exp\s+(\S+)', c.source, re.M) if c.cell_type == 'code' else None
+        if m: return importlib.import_module(f'{get_config().lib_name}.{m.group(1)}')
+    return None
+
+
+def _md(source:str) -> dict: return dict(cell_type='markdown', id=f'md{zlib.crc32(source.encode()):08x}', metadata={}, source=source)
+
+
+def to_myst(nb, links:Links, module) -> dict:
+    "Rewrite a processed notebook in place for myst-nb; return what its page must show (API entries, tables, outputs)"
+    cells, shows = [], dict(api=0, tables=0, outputs=0)
+    for c in nb.cells:
+        if c.cell_type == 'raw':
+            fm = re.match(r'^---\n(.*?)\n---', c.source or '', re.S)
+            if not fm: continue  # other raw cells are for Quarto's own output formats
+            fm = yaml.safe_load(fm.group(1)) or {}
+            md = f"# {fm.get('title', Path(nb.path_).stem)}"
+            if fm.get('description'): md += '\n\n{.lead}\n' + links(fm['description'])
+            cells.append(_md(md))
+        elif c.cell_type == 'markdown':
+            if not c.source or c.source.startswith('<!-- WARNING: THIS FILE WAS AUTOGENERATED'): continue
+            c.source = links(callouts(c.source))
+            cells.append(c)
+        elif c.cell_type == 'code':
+            opts, src = directives(c.source or '')
+            outs = c.get('outputs', [])
+            mds = [''.join(o['data']['text/markdown']) for o in outs if 'text/markdown' in o.get('data', {})]
+            if opts.get('output') == 'asis' and mds:  # show_doc, or any markdown a cell prints as is
+                md = '\n\n'.join(mds)
+                if re.match(r'^\s*show_doc\(', src):
+                    md = showdoc_md(md, src, module)
+                    shows['api'] += 1
+                    shows['tables'] += '| Parameter | Type |' in md
+                cells.append(_md(links(md)))
+                continue
+            if opts.get('include') == 'false' or (not src and not outs): continue
+            tags = c.metadata.setdefault('tags', [])
+            if opts.get('echo') == 'false': tags.append('remove-input')
+            if opts.get('output') == 'false': tags.append('remove-output')
+            if opts.get('code-fold') in ('true', 'show'): tags.append('hide-input')
+            if opts.get('fig-cap'): c.metadata['mystnb'] = {'figure': {'caption': opts['fig-cap'], 'name': opts.get('label', '')}}
+            for o in outs:
+                if 'text/markdown' in o.get('data', {}): o['data']['text/markdown'] = links(''.join(o['data']['text/markdown']))
+            c.source = src
+            cells.append(c)
+            shown = [o for o in outs if not (o.get('output_type') == 'stream' and o.get('name') == 'stderr')]
+            shows['outputs'] += bool(shown) and 'remove-output' not in tags
+    nb.cells = cells
+    return shows
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. Sphinx
+
+
+def build(strict:bool=True) -> Path:
+    import os
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    from nbdev.config import get_config
+    cfg = get_config()
+    t0 = time.time()
+    order = nbdev_process(cfg)
+    proc, src = cfg.config_path/'_proc', cfg.config_path/'_proc'/'_sphinx'
+    shutil.rmtree(src, ignore_errors=True)
+    src.mkdir(parents=True)
+    pages, nbs = {}, {}
+    for name in order:  # the page name nbdev gives each notebook (front matter `output-file`)
+        fm = re.match(r'^---\n(.*?)\n---', read_nb(proc/name).cells[0].source or '', re.S)
+        meta = yaml.safe_load(fm.group(1)) if fm else {}
+        pages[name] = meta.get('output-file', Path(name).stem + '.html')
+        nbs[name] = meta
+    links = Links(cfg, pages)
+    manifest = []
+    for name in order:
+        nb = read_nb(proc/name)
+        shows = to_myst(nb, links, default_exp(cfg.nbs_path/name))
+        stem = Path(pages[name]).stem
+        if stem == 'index':  # the home page holds the (hidden) table of contents: the sidebar, in nbdev's order
+            chapters = '\n'.join(Path(pages[n]).stem for n in order if Path(pages[n]).stem != 'index')
+            nb.cells.append(_md(f'```{{toctree}}\n:hidden:\n:maxdepth: 2\n\n{chapters}\n```'))
+        nb.metadata.setdefault('kernelspec', {'display_name': 'Python 3', 'language': 'python', 'name': 'python3'})
+        write_nb(nb, src/f'{stem}.ipynb')
+        manifest.append(dict(notebook=name, page=pages[name], title=nbs[name].get('title', stem), **shows))
+    if not any(Path(p).stem == 'index' for p in pages.values()): sys.exit('docs: no index notebook in nbs/')
+    (proc/'pages.json').write_text(json.dumps(manifest, indent=1))
+    t1 = time.time()
+
+    out = cfg.doc_path
+    shutil.rmtree(out, ignore_errors=True)
+    from sphinx.cmd.build import build_main
+    args = ['-b', 'html', '-c', str(HERE), '-d', str(proc/'_doctrees'), '-E', '-q', '--keep-going',
+            '-w', str(proc/'sphinx-warnings.txt')] + (['-W'] if strict else []) + [str(src), str(out)]
+    rc = build_main(args)
+    warns = (proc/'sphinx-warnings.txt').read_text().strip()
+    if rc or warns: sys.exit(f'docs: Sphinx failed (exit {rc}); its warnings, which count as errors:\n{warns}')
+    print(f'docs: {len(manifest)} pages -> {out.relative_to(cfg.config_path)}/ '
+          f'(nbdev {t1-t0:.1f} s, sphinx {time.time()-t1:.1f} s)')
+    return out
+
+
+if __name__ == '__main__': build(strict='--no-strict' not in sys.argv)

@@ -1,0 +1,234 @@
+"""The docs check: build the site, open the home page and every chapter in headless Chromium, and fail if a page is
+missing, shows an error, lacks a required plot, or lost what its notebook holds.
+
+    python .ci/docs_check.py [--no-build]
+
+Builds with `.ci/docs.sh` (the pipeline the Pages workflow deploys), serves `_docs/` from a localhost HTTP server and
+drives Debian's `chromium` over the DevTools protocol on a pipe (`--remote-debugging-pipe`: no extra package).
+For each page (one per notebook in `nbs/`, in sidebar order) it fails on:
+- a missing page (not built, or not HTTP 200), or a page without its title;
+- an error shown: Python traceback text, an error output, docutils/Sphinx error or warning markers, a broken image
+  (not decoded by the browser), a failed request for the page's own files, a JavaScript exception;
+- fewer API entries (signature blocks), parameter tables or cell outputs than the build put in the page;
+- a required plot missing: an <img> that the browser decoded to at least 200 x 100 pixels, inside a cell output,
+  near the text given in REQUIRED_PLOTS (in its cell's code, its caption, its alt text or its section heading).
+The home page's sidebar must list every chapter, in order. Screenshots go to .ci/out/docs/ (ignored)."""
+import base64, fcntl, functools, http.server, json, os, re, select, shutil, subprocess, sys, tempfile, threading, time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT/'.ci'/'out'/'docs'
+
+# The plots each chapter must show: notebook -> texts; each must be near an <img> with a real decoded size.
+# Later chapters add theirs (the loss curve of 03_train, the before/after bar plot of the evaluation, ...).
+REQUIRED_PLOTS = {
+    '00_data.ipynb': ['plot_lengths('],  # the token-length histogram of the real rows
+}
+MIN_PLOT = (200, 100)  # decoded width, height in pixels
+ERROR_TEXT = re.compile(r'Traceback \(most recent call last\)|\((?:ERROR|SEVERE|WARNING)/\d\)|'
+                        r'Exception occurred:|nbdev could not process')
+CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                '--disable-background-networking', '--disable-component-update', '--disable-sync',
+                '--disable-dev-shm-usage', '--no-default-browser-check', '--hide-scrollbars', '--mute-audio',
+                '--remote-debugging-pipe', 'about:blank']
+WIDTH, HEIGHT, MAX_SHOT = 1280, 900, 16000
+
+PAGE_REPORT = r"""(() => {
+  const main = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  const heading = el => { const s = el.closest('section'); const h = s && s.querySelector('h1,h2,h3,h4,h5');
+                          return h ? h.innerText : ''; };
+  const near = img => { const cell = img.closest('.cell'), fig = img.closest('figure');
+    return [cell && cell.querySelector('.cell_input') ? cell.querySelector('.cell_input').innerText : '',
+            fig && fig.querySelector('figcaption') ? fig.querySelector('figcaption').innerText : '',
+            img.alt || '', heading(img)].join('\n'); };
+  const api = [...main.querySelectorAll('section')].filter(s => {
+    const pre = s.querySelector(':scope > div[class*="highlight-python"] pre');
+    return s.querySelector(':scope > h2, :scope > h3, :scope > h4') && pre && /^(async def|def|class) /.test(pre.innerText); });
+  const tables = [...main.querySelectorAll('table')].filter(t => /Parameter[\s\S]*Details/.test(t.tHead ? t.tHead.innerText : ''));
+  return {
+    title: document.title, h1: (main.querySelector('h1') || {innerText: ''}).innerText,
+    text: main.innerText,
+    images: [...main.querySelectorAll('img')].map(i => ({src: i.getAttribute('src'), w: i.naturalWidth, h: i.naturalHeight,
+             shown: i.getBoundingClientRect().width, complete: i.complete, output: !!i.closest('.cell_output'), near: near(i)})),
+    api: api.map(s => s.querySelector('h2,h3,h4').innerText), tables: tables.length,
+    outputs: [...main.querySelectorAll('.cell_output')].filter(o => o.innerText.trim() || o.querySelector('img')).length,
+    errors: [...main.querySelectorAll('.system-message, .problematic, .output.traceback, .output.error')]
+             .map(e => e.innerText.slice(0, 200)),
+    sidebar: [...document.querySelectorAll('.bd-sidebar-primary nav a.reference')].map(a => a.getAttribute('href')),
+    height: Math.ceil(document.documentElement.scrollHeight),
+  };
+})()"""
+
+
+def find_chromium():
+    for c in [os.environ.get('CHROMIUM'), '/usr/bin/chromium', shutil.which('chromium'), shutil.which('chromium-browser'),
+              shutil.which('google-chrome')]:
+        if c and Path(c).exists(): return c
+    sys.exit('docs check: no Chromium found (apt-get install chromium, or set CHROMIUM)')
+
+
+def _high_fd(fd:int) -> int:
+    "A copy of `fd` numbered 10 or more (the old one closed), so the redirections to fds 3 and 4 cannot clobber it"
+    new = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    os.close(fd)
+    return new
+
+
+class Chrome:
+    "Headless Chromium driven over the DevTools protocol on a pipe (fd 3 in, fd 4 out, NUL-separated JSON)"
+    def __init__(self, exe:str):
+        self.profile = tempfile.mkdtemp(prefix='docs-check-chromium-')
+        to_chrome, self._w = os.pipe()
+        self._r, from_chrome = os.pipe()
+        to_chrome, from_chrome = (_high_fd(to_chrome), _high_fd(from_chrome))  # not 3 or 4 themselves
+        self.proc = subprocess.Popen(['bash', '-c', f'exec "$0" "$@" 3<&{to_chrome} 4>&{from_chrome} {to_chrome}<&- {from_chrome}>&-',
+                                      exe, f'--user-data-dir={self.profile}', f'--window-size={WIDTH},{HEIGHT}', *CHROME_FLAGS],
+                                     pass_fds=(to_chrome, from_chrome), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_chrome); os.close(from_chrome)
+        self._buf, self._id, self.events = b'', 0, []
+        target = self.call('Target.createTarget', url='about:blank')['targetId']
+        self.session = self.call('Target.attachToTarget', targetId=target, flatten=True)['sessionId']
+        for domain in ('Page', 'Runtime', 'Network', 'Log'): self.call(f'{domain}.enable', session=True)
+        self.call('Emulation.setDeviceMetricsOverride', session=True, width=WIDTH, height=HEIGHT, deviceScaleFactor=1, mobile=False)
+
+    def _read(self, timeout:float):
+        while b'\0' not in self._buf:
+            if not select.select([self._r], [], [], timeout)[0]: raise TimeoutError('Chromium did not answer')
+            chunk = os.read(self._r, 1 << 20)
+            if not chunk: raise RuntimeError(f'Chromium exited (code {self.proc.poll()})')
+            self._buf += chunk
+        msg, self._buf = self._buf.split(b'\0', 1)
+        return json.loads(msg)
+
+    def call(self, method:str, session:bool=False, timeout:float=30, **params):
+        self._id += 1
+        msg = dict(id=self._id, method=method, params=params, **({'sessionId': self.session} if session else {}))
+        os.write(self._w, json.dumps(msg).encode() + b'\0')
+        deadline = time.time() + timeout
+        while True:
+            m = self._read(max(0.1, deadline - time.time()))
+            if m.get('id') == self._id:
+                if 'error' in m: raise RuntimeError(f"{method}: {m['error'].get('message')}")
+                return m.get('result', {})
+            if 'method' in m: self.events.append(m)
+
+    def wait_for(self, method:str, timeout:float=30):
+        deadline = time.time() + timeout
+        while not any(e['method'] == method for e in self.events):
+            self.events.append(self._read(max(0.1, deadline - time.time())))
+
+    def open(self, url:str) -> tuple:
+        "Load `url`; return the page report and the problems the browser itself saw"
+        self.events = []
+        nav = self.call('Page.navigate', session=True, url=url)
+        if nav.get('errorText'): return None, [f"navigation failed: {nav['errorText']}"]
+        self.wait_for('Page.loadEventFired')
+        time.sleep(0.3)  # late layout (fonts, MathJax)
+        report = self.call('Runtime.evaluate', session=True, expression=PAGE_REPORT, returnByValue=True)['result']['value']
+        seen = []
+        for e in self.events:
+            p = e.get('params', {})
+            if e['method'] == 'Runtime.exceptionThrown':
+                seen.append('JavaScript exception: ' + p['exceptionDetails'].get('exception', {}).get('description', p['exceptionDetails'].get('text', ''))[:200])
+            elif e['method'] == 'Network.responseReceived' and p['response']['url'].startswith(url.rsplit('/', 1)[0]) and p['response']['status'] >= 400 \
+                    and not p['response']['url'].endswith('/favicon.ico'):
+                seen.append(f"HTTP {p['response']['status']} for {p['response']['url']}")
+            elif e['method'] == 'Network.loadingFailed' and not p.get('canceled'):
+                req = next((x['params']['request']['url'] for x in self.events if x['method'] == 'Network.requestWillBeSent'
+                            and x['params']['requestId'] == p['requestId']), '?')
+                if req.startswith(url.rsplit('/', 1)[0]): seen.append(f"request failed: {req} ({p.get('errorText')})")
+        return report, seen
+
+    def screenshot(self, path:Path, height:int):
+        h = min(max(height, HEIGHT), MAX_SHOT)
+        self.call('Emulation.setDeviceMetricsOverride', session=True, width=WIDTH, height=h, deviceScaleFactor=1, mobile=False)
+        png = self.call('Page.captureScreenshot', session=True, format='png', timeout=60)['data']
+        self.call('Emulation.setDeviceMetricsOverride', session=True, width=WIDTH, height=HEIGHT, deviceScaleFactor=1, mobile=False)
+        path.write_bytes(base64.b64decode(png))
+
+    def close(self):
+        try: self.call('Browser.close', timeout=5)
+        except Exception: pass
+        try: self.proc.wait(5)
+        except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
+        os.close(self._r); os.close(self._w)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def serve(root:Path):
+    "A quiet localhost HTTP server for `root` on a free port, in a thread"
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a): pass
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):  # a browser that cancels a request is no error
+            if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)): super().handle_error(request, client_address)
+    httpd = Server(('127.0.0.1', 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f'http://127.0.0.1:{httpd.server_address[1]}/'
+
+
+def problems(page:dict, report:dict, seen:list, want_plots:list) -> tuple:
+    "What is wrong with one rendered page, and a short summary of what it shows"
+    bad = list(seen)
+    if not report['h1'].strip(): bad.append('no title (h1)')
+    elif page['title'].split(':')[0].strip() not in report['h1']: bad.append(f"title {report['h1']!r} is not {page['title']!r}")
+    m = ERROR_TEXT.search(report['text'])
+    if m: bad.append(f'error text on the page: {report["text"][max(0, m.start()-80):m.end()+120]!r}')
+    bad += [f'error marker: {e!r}' for e in report['errors']]
+    bad += [f"broken image {i['src']}" for i in report['images'] if i['complete'] and i['w'] == 0]
+    if len(report['api']) < page['api']: bad.append(f"{len(report['api'])} API entries shown, the notebook has {page['api']}")
+    if report['tables'] < page['tables']: bad.append(f"{report['tables']} parameter tables shown, the notebook has {page['tables']}")
+    if report['outputs'] < page['outputs']: bad.append(f"{report['outputs']} cell outputs shown, the notebook has {page['outputs']}")
+    plots = [i for i in report['images'] if i['output'] and i['w'] >= MIN_PLOT[0] and i['h'] >= MIN_PLOT[1] and i['shown'] > 0]
+    for want in want_plots:
+        if not any(want.lower() in i['near'].lower() for i in plots):
+            bad.append(f'required plot missing: no decoded image of at least {MIN_PLOT[0]}x{MIN_PLOT[1]} near {want!r}')
+    summary = (f"{len(report['api'])} API, {report['tables']} tables, {report['outputs']} outputs, {len(plots)} plots"
+               + (f" (required: {', '.join(want_plots)})" if want_plots else ''))
+    return bad, summary
+
+
+def main():
+    os.chdir(ROOT)
+    if '--no-build' not in sys.argv:
+        t0 = time.time()
+        if subprocess.run(['bash', '.ci/docs.sh']).returncode: sys.exit('docs check: the build failed')
+        print(f'docs check: built in {time.time()-t0:.1f} s')
+    manifest = json.loads((ROOT/'_proc'/'pages.json').read_text())
+    site = ROOT/'_docs'
+    nbs = sorted(p.name for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith(('_', '.')))
+    listed = [p['notebook'] for p in manifest]
+    failed = [f'{nb}: no page built' for nb in nbs if nb not in listed]
+    failed += [f'{nb}: a required plot is declared for a notebook that does not exist' for nb in REQUIRED_PLOTS if nb not in nbs]
+    for f in failed: print(f'FAIL  {f}')
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob('*.png'): old.unlink()
+    httpd, base = serve(site)
+    chrome = Chrome(find_chromium())
+    try:
+        for page in manifest:
+            url, name = base + page['page'], page['page']
+            try: status = urllib.request.urlopen(url, timeout=10).status
+            except Exception as e: status = getattr(e, 'code', str(e))
+            if status != 200:
+                failed.append(name); print(f'FAIL  {name:<14} {page["notebook"]}: missing (HTTP {status})'); continue
+            report, seen = chrome.open(url)
+            if report is None: bad, summary = seen, ''
+            else:
+                bad, summary = problems(page, report, seen, REQUIRED_PLOTS.get(page['notebook'], []))
+                shot = SHOTS/(Path(name).stem + '.png')
+                chrome.screenshot(shot, report['height'])
+            if page['page'] == 'index.html' and report:
+                want = [p['page'] for p in manifest]
+                got = list(dict.fromkeys(h.split('#')[0] or 'index.html' for h in report['sidebar']))
+                if got[:len(want)] != want: bad.append(f'sidebar lists {got}, expected {want}')
+            if bad: failed.append(name)
+            print(f"{'FAIL' if bad else 'ok':<5} {name:<14} {page['notebook']:<18} {summary}" + ''.join(f'\n        - {b}' for b in bad))
+    finally:
+        chrome.close(); httpd.shutdown()
+    print(f'docs check: {len(manifest)} pages, {len(failed)} failed; screenshots in {SHOTS.relative_to(ROOT)}/')
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == '__main__': main()
