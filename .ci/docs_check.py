@@ -31,7 +31,7 @@ ERROR_TEXT = re.compile(r'Traceback \(most recent call last\)|\((?:ERROR|SEVERE|
 CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
                 '--disable-background-networking', '--disable-component-update', '--disable-sync',
                 '--disable-dev-shm-usage', '--no-default-browser-check', '--hide-scrollbars', '--mute-audio',
-                '--remote-debugging-pipe', 'about:blank']
+                '--no-proxy-server', '--remote-debugging-pipe', 'about:blank']
 WIDTH, HEIGHT, MAX_SHOT = 1280, 900, 16000
 
 PAGE_REPORT = r"""(() => {
@@ -205,11 +205,14 @@ def main():
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in SHOTS.glob('*.png'): old.unlink()
     httpd, base = serve(site)
-    chrome = Chrome(find_chromium())
+    try: chrome = Chrome(find_chromium())
+    except Exception as e:
+        httpd.shutdown()
+        sys.exit(f'docs check: cannot drive Chromium ({e!r}); is Debian\'s chromium installed (apt-get install chromium)?')
     try:
         for page in manifest:
             url, name = base + page['page'], page['page']
-            try: status = urllib.request.urlopen(url, timeout=10).status
+            try: status = urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=10).status
             except Exception as e: status = getattr(e, 'code', str(e))
             if status != 200:
                 failed.append(name); print(f'FAIL  {name:<14} {page["notebook"]}: missing (HTTP {status})'); continue

@@ -99,7 +99,9 @@ def directives(src:str) -> tuple:
     lines, opts = src.splitlines(), {}
     while lines and lines[0].startswith('#|'):
         m = DIRECTIVE.match(lines.pop(0))
-        if m: opts[m.group(1)] = str(yaml.safe_load(m.group(2))) if m.group(2) else 'true'
+        if not m: continue
+        v = yaml.safe_load(m.group(2)) if m.group(2) else True
+        opts[m.group(1)] = str(v).lower() if isinstance(v, bool) else str(v)
     return opts, '\n'.join(lines).strip('\n')
 
 
@@ -310,6 +312,11 @@ def build(strict:bool=True) -> Path:
         meta = yaml.safe_load(fm.group(1)) if fm else {}
         pages[name] = meta.get('output-file', Path(name).stem + '.html')
         nbs[name] = meta
+    for f in cfg.nbs_path.rglob('*'):  # images and other files that the notebooks' markdown refers to
+        rel = f.relative_to(cfg.nbs_path)
+        if f.is_file() and not any(p.startswith(('_', '.')) for p in rel.parts) and f.suffix not in ('.ipynb', '.yml', '.py'):
+            (src/rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, src/rel)
     links = Links(cfg, pages)
     manifest = []
     for name in order:

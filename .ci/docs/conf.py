@@ -21,6 +21,7 @@ nb_render_markdown_format = 'myst'  # markdown outputs may hold tables
 nb_output_stderr = 'remove'  # progress bars and library chatter; errors are outputs of their own and stay
 nb_merge_streams = True
 exclude_patterns = ['_doctrees', 'jupyter_execute']
+suppress_warnings = ['myst.header']  # show_doc's ### right under a chapter title is nbdev's usual layout, not an error
 
 html_theme = 'sphinx_book_theme'
 html_static_path = ['_static']
