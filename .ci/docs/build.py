@@ -345,14 +345,15 @@ def build(strict:bool=True) -> Path:
     (proc/'pages.json').write_text(json.dumps(manifest, indent=1))
     t1 = time.time()
 
-    out = cfg.doc_path
-    shutil.rmtree(out, ignore_errors=True)
+    out, html = cfg.doc_path, proc/'html'  # built inside _proc/: myst-nb writes its outputs beside the build folder
     from sphinx.cmd.build import build_main
     args = ['-b', 'html', '-c', str(HERE), '-d', str(proc/'_doctrees'), '-E', '-q', '--keep-going',
-            '-w', str(proc/'sphinx-warnings.txt')] + (['-W'] if strict else []) + [str(src), str(out)]
+            '-w', str(proc/'sphinx-warnings.txt')] + (['-W'] if strict else []) + [str(src), str(html)]
     rc = build_main(args)
     warns = (proc/'sphinx-warnings.txt').read_text().strip()
     if rc or warns: sys.exit(f'docs: Sphinx failed (exit {rc}); its warnings, which count as errors:\n{warns}')
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.move(html, out)
     print(f'docs: {len(manifest)} pages -> {out.relative_to(cfg.config_path)}/ '
           f'(nbdev {t1-t0:.1f} s, sphinx {time.time()-t1:.1f} s)')
     return out
