@@ -21,7 +21,7 @@ from train_speed import build_model_dir
 def questions(path, n):
     "n questions: from a JSON list file (copied from ../shared/data), else the rows bundled with medcot"
     from medcot.data import fixture_path, load_rows
-    qs = json.loads(Path(path).read_text()) if path else load_rows(fixture_path())["Question"]
+    qs = json.loads(Path(path).read_text()) if path else list(load_rows(fixture_path())["Question"])
     return (qs * (n // len(qs) + 1))[:n]
 
 def loop(model, tok, prompts, new_tokens):
