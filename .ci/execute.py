@@ -31,7 +31,7 @@ def main():
         print(f'running {nb.name}', flush=True)
         os.chdir(nb.parent)
         shell = CaptureShell(nb)
-        shell.execute(nb, None if a.no_save else nb, exc_stop=True, verbose=True,
+        shell.execute(nb, None if a.no_save else nb, exc_stop=True,
                       preproc=lambda c: c.cell_type != 'code' or bool(skip & cell_flags(c)))
         if shell.exc: sys.exit(f'{nb.name}: {shell.exc!r}')
 

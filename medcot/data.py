@@ -9,7 +9,7 @@ __all__ = ['HUB_ID', 'FIELDS', 'LOCAL_SUFFIXES', 'TAG_RE', 'ValidationReport', '
            'parse_output', 'split_first', 'split_ratio', 'token_lengths', 'length_stats', 'plot_lengths',
            'shorten_reasoning', 'fit_to_length']
 
-# %% ../nbs/00_data.ipynb #157a8b1c
+# %% ../nbs/00_data.ipynb #8447212e
 import csv, gzip, importlib.resources, io, json, re
 from collections import Counter, namedtuple
 from datetime import date
@@ -18,7 +18,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from datasets import Dataset, DatasetDict
 
-# %% ../nbs/00_data.ipynb #1e0d29ca
+# %% ../nbs/00_data.ipynb #cf285e5a
 HUB_ID = "FreedomIntelligence/medical-o1-reasoning-SFT"
 FIELDS = ("Question", "Complex_CoT", "Response")
 LOCAL_SUFFIXES = (".json", ".jsonl", ".jsonl.gz", ".json.gz", ".parquet", ".csv")
@@ -27,7 +27,7 @@ def fixture_path() -> Path:
     "The 40 real medical-o1 rows that ship with medcot (tests and the offline demo use them)"
     return Path(importlib.resources.files("medcot"))/"fixtures"/"medical_o1_en_40.jsonl.gz"
 
-# %% ../nbs/00_data.ipynb #6c214152
+# %% ../nbs/00_data.ipynb #207119c3
 def _suffix(path:Path) -> str:
     "The format suffix of `path`, with `.gz` kept for compressed JSON"
     return "".join(path.suffixes[-2:]) if path.suffix == ".gz" else path.suffix
@@ -58,7 +58,7 @@ def _read_rows(path:Path) -> list:
     if not isinstance(data, list): raise ValueError(f"{path}: expected a JSON list of rows")
     return data
 
-# %% ../nbs/00_data.ipynb #7b02b4f8
+# %% ../nbs/00_data.ipynb #86067e9f
 def load_rows(source:str|Path=HUB_ID, # a Hub dataset id, or a local .json/.jsonl/.jsonl.gz/.parquet/.csv file
               config:str="en", # the Hub config (the dataset has en, zh, ...)
               split:str="train", # the Hub split
@@ -81,7 +81,7 @@ def load_rows(source:str|Path=HUB_ID, # a Hub dataset id, or a local .json/.json
     if missing: raise ValueError(f"{path}: rows lack the field(s) {', '.join(missing)}; found {', '.join(map(str, rows[0]))}")
     return Dataset.from_list(rows)
 
-# %% ../nbs/00_data.ipynb #91af42a0
+# %% ../nbs/00_data.ipynb #0ab9926d
 TAG_RE = re.compile(r"</?(think|response)>", re.I)
 ValidationReport = namedtuple("ValidationReport", "kept skipped duplicates")
 
@@ -94,7 +94,7 @@ def row_problem(row:dict) -> tuple|None:
         if TAG_RE.search(v): return f, f"already contains a {TAG_RE.search(v).group(0)} tag"
     return None
 
-# %% ../nbs/00_data.ipynb #9c711d51
+# %% ../nbs/00_data.ipynb #ce76622e
 def validate_rows(ds:Dataset, # rows with Question, Complex_CoT, Response
                   skip_bad:bool=False, # drop bad rows (and count them) instead of raising on the first
                  ) -> tuple:
@@ -113,7 +113,7 @@ def validate_rows(ds:Dataset, # rows with Question, Complex_CoT, Response
         print(f"validate_rows: kept {len(keep)}, skipped {len(skipped)} bad row(s) {dict(why)}, dropped {dups} duplicate question(s)")
     return ds.select(keep), report
 
-# %% ../nbs/00_data.ipynb #c384bd74
+# %% ../nbs/00_data.ipynb #7eedd8a0
 PINNED_DATE = "26 Jul 2024"
 SYSTEM_PROMPT = ("You are a medical expert. Think through the question step by step inside <think></think>, "
                  "then give your final answer inside <response></response>.")
@@ -129,7 +129,7 @@ def render_chat(tokenizer, messages:list, add_generation_prompt:bool=False) -> s
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt,
                                          date_string=PINNED_DATE)
 
-# %% ../nbs/00_data.ipynb #b6239345
+# %% ../nbs/00_data.ipynb #ab4b484e
 def chat_messages(question:str, system_prompt:str|None=SYSTEM_PROMPT) -> list:
     "The system and user turns for `question`"
     return ([{"role": "system", "content": system_prompt}] if system_prompt else []) + [{"role": "user", "content": question}]
@@ -154,13 +154,13 @@ def format_example(row:dict, # a row with Question, Complex_CoT, Response
         raise ValueError("the chat template renders the prompt differently with and without the answer; use style='plain'")
     return {"prompt": prompt, "completion": full[len(prompt):]}
 
-# %% ../nbs/00_data.ipynb #f24fd76a
+# %% ../nbs/00_data.ipynb #5ad0fae4
 def format_dataset(ds:Dataset, tokenizer, style:str="chat", system_prompt:str|None=SYSTEM_PROMPT) -> Dataset:
     "`format_example` over a dataset: columns prompt, completion and the original Question"
     return ds.map(lambda r: format_example(r, tokenizer, style, system_prompt),
                   remove_columns=[c for c in ds.column_names if c != "Question"], desc="formatting")
 
-# %% ../nbs/00_data.ipynb #18f7573c
+# %% ../nbs/00_data.ipynb #6bab44c0
 Parsed = namedtuple("Parsed", "think response well_formed problems")
 
 def _between(text:str, start:str, ends:tuple) -> str|None:
@@ -186,7 +186,7 @@ def parse_output(text:str) -> Parsed:
     response = _between(text, "<response>", ("</response>",))
     return Parsed(think or "", response or "", not problems, problems)
 
-# %% ../nbs/00_data.ipynb #11cb1368
+# %% ../nbs/00_data.ipynb #b8b579f7
 def _qkey(q:str) -> str: return " ".join(q.lower().split())
 
 def split_first(ds:Dataset, n_val:int=100) -> DatasetDict:
@@ -210,7 +210,7 @@ def split_ratio(ds:Dataset, ratios:tuple=(0.9, 0.1), # train/validation(/test) s
     if not all(idx): raise ValueError(f"{len(keys)} questions are too few to split by {ratios}")
     return DatasetDict(zip(["train", "validation", "test"], (ds.select(i) for i in idx)))
 
-# %% ../nbs/00_data.ipynb #c8a9c773
+# %% ../nbs/00_data.ipynb #6a9900f7
 def token_lengths(ds:Dataset, tokenizer) -> Dataset:
     "Add n_prompt and n_completion token counts to a formatted dataset"
     def count(b): return {"n_prompt": [len(x) for x in tokenizer(b["prompt"], add_special_tokens=False)["input_ids"]],
@@ -237,7 +237,7 @@ def plot_lengths(ds:Dataset, tokenizer, max_seq_length:int, title:str="Tokens pe
     fig.tight_layout()
     return fig
 
-# %% ../nbs/00_data.ipynb #36790bff
+# %% ../nbs/00_data.ipynb #a55ef0f5
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 def shorten_reasoning(cot:str, max_chars:int) -> str:
