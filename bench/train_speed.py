@@ -15,6 +15,8 @@ Scenarios (each row of the report is one scenario x path x batching):
         medcot default   medcot.train with RunConfig's defaults (batch 4 x 1, padding-free)
         medcot kaggle-recipe  medcot.train with the Kaggle recipe's batch (2 x 8), medcot's batching (padding-free)
         medcot packed    medcot.train with batching="packed" (rows of 2048 tokens, 4 a step)
+        medcot kaggle-settings  the Kaggle settings through the same trainer (TRL SFTTrainer, Unsloth's on a GPU):
+                         batch 2 x 8, padded to the longest, random order; the Kaggle notebook's own code path
         Target: medcot >= 4x the Kaggle settings.
 Reported: useful (non-padding) tokens/s, timed after warmup steps, and peak VRAM (torch.cuda.max_memory_allocated
 during the timed steps, model included; reserved too). Raw loops take the examples in order; medcot's trainer
@@ -29,7 +31,7 @@ medcot's path is the library's own: medcot.model.load_model + medcot.lora.add_lo
   # here, on the CPU, to check that everything runs (tiny model; Unsloth rows fall back to transformers):
   python bench/train_speed.py --dry-run
   # the table again from a results file:
-  python bench/train_speed.py --report train_speed_1B.jsonl
+  python bench/train_speed.py --report train_speed_1B.jsonl train_speed_3B_*.jsonl
   # the lengths file, from real rows (medcot's chat format, SmolLM2 tokenizer):
   python bench/train_speed.py --make-lengths ../shared/data/medical_o1_en.jsonl.gz --write bench/lengths_medical_o1_en.json
 """
@@ -50,6 +52,7 @@ PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "
 # (scenario, path, batching) rows in the order they run; a path's rows share one process and one model load
 RUNS = [("full", "medcot", "default"), ("full", "medcot", "padded"), ("full", "unsloth", "padded"), ("full", "hf", "padded"),
         ("mix", "medcot", "default"), ("mix", "medcot", "kaggle-recipe"), ("mix", "medcot", "packed"),
+        ("mix", "medcot", "kaggle-settings"),
         ("mix", "unsloth", "kaggle"), ("mix", "unsloth", "packed"), ("mix", "hf", "kaggle")]
 GiB = 2**30
 
@@ -229,7 +232,7 @@ def batches_for(batching, examples, a, pad_id, ids):
 
 # medcot rows: RunConfig options on top of medcot's defaults (the full scenario's batch is --full-batch rows)
 MEDCOT_RUNS = {"default": {}, "padded": dict(batching="padded"), "kaggle-recipe": dict(batch_size=2, grad_accum=8),
-               "packed": dict(batching="packed")}
+               "packed": dict(batching="packed"), "kaggle-settings": dict(batch_size=2, grad_accum=8, batching="padded")}
 
 def load_medcot(model_dir, a):
     "medcot's model path: `medcot.model.load_model` (4-bit, Unsloth on a GPU) and `medcot.lora.add_lora` (QLoRA r=16)"
@@ -274,7 +277,8 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
     note = ""
     if n1 == 0:  # a trainer that does not count tokens: every token is useful here (no padding), spread evenly over steps
         n0, n1, note = 0, round(sum(p + c for p, c in examples) * timed / r.steps), " (tokens estimated)"
-    res = dict(useful_tokens=n1 - n0, padded_tokens=n1 - n0, seconds=round(t1 - t0, 3), tok_s=round((n1 - n0) / (t1 - t0), 1),
+    res = dict(useful_tokens=n1 - n0, padded_tokens=None,  # the trainer counts non-padding tokens only
+               seconds=round(t1 - t0, 3), tok_s=round((n1 - n0) / (t1 - t0), 1),
                micro_batches=None, optimizer_steps=r.steps, timed_steps=timed,
                loss_first=round(r.first_loss, 4), loss_last=round(r.last_loss, 4), all_tokens=r.tokens,
                batching=f"{resolve_batching(cfg.batching)} {cfg.batch_size}x{cfg.grad_accum}{note}")
@@ -328,22 +332,23 @@ def report(rows, file=sys.stdout):
     p = lambda *x: print(*x, file=file)
     by = {(r["size"], r["scenario"], r["path"], r["run"]): r for r in rows}
     base = {"full": [("unsloth", "padded", "raw Unsloth"), ("hf", "padded", "transformers+peft+bnb")],
-            "mix": [("unsloth", "kaggle", "Kaggle settings"), ("unsloth", "packed", "raw Unsloth packed"),
+            "mix": [("unsloth", "kaggle", "Kaggle settings"), ("medcot", "kaggle-settings", "Kaggle settings (trainer)"),
+                    ("unsloth", "packed", "raw Unsloth packed"),
                     ("hf", "kaggle", "transformers+peft+bnb")]}
     p(f"{'size':4} {'scenario':8} {'path':8} {'batching':28} {'useful tok/s':>12} {'peak GiB':>8} {'pad %':>6}  ratios")
     for r in rows:
-        if "error" in r:
+        if "tok_s" not in r:
             p(f"{r['size']:4} {r['scenario']:8} {r['path']:8} {r['run']:28} ERROR {r['error']}"); continue
         ratios = []
         for bp, br, name in base[r["scenario"]]:
             b = by.get((r["size"], r["scenario"], bp, br))
             if b and "tok_s" in b and (bp, br) != (r["path"], r["run"]): ratios.append(f"{r['tok_s']/b['tok_s']:.2f}x {name}")
-        pad = 100 * (1 - r["useful_tokens"] / r["padded_tokens"])
+        pad = f"{100 * (1 - r['useful_tokens'] / r['padded_tokens']):6.1f}" if r.get("padded_tokens") else "     -"
         p(f"{r['size']:4} {r['scenario']:8} {r['path']:8} {r.get('batching', r['run'])[:28]:28} {r['tok_s']:12,.0f} "
-          f"{r.get('peak_alloc_gib', float('nan')):8.2f} {pad:6.1f}  {'; '.join(ratios)}")
+          f"{r.get('peak_alloc_gib', float('nan')):8.2f} {pad}  {'; '.join(ratios)}")
     ok = lambda good: "meets" if good else "MISSES"
     for r in rows:
-        if r["path"] != "medcot" or "tok_s" not in r: continue
+        if r["path"] != "medcot" or "tok_s" not in r or r["run"] == "kaggle-settings": continue
         name = f"{r['size']} {r['scenario']} medcot {r['run']} ({r.get('batching')})"
         if r["scenario"] == "full":
             u = by.get((r["size"], "full", "unsloth", "padded"))
@@ -351,8 +356,9 @@ def report(rows, file=sys.stdout):
             if r["size"] == "3B" and "peak_alloc_gib" in r:
                 p(f"{name}: peak VRAM {r['peak_alloc_gib']:.2f} GiB, {ok(r['peak_alloc_gib'] <= 5)} <= 5 GiB")
         else:
-            k = by.get((r["size"], "mix", "unsloth", "kaggle"))
-            if k and "tok_s" in k: p(f"{name}: {r['tok_s']/k['tok_s']:.2f}x the Kaggle settings, {ok(r['tok_s'] >= 4 * k['tok_s'])} >= 4x")
+            for run, what in (("kaggle", "raw loop"), ("kaggle-settings", "trainer")):
+                k = by.get((r["size"], "mix", "unsloth" if run == "kaggle" else "medcot", run))
+                if k and "tok_s" in k: p(f"{name}: {r['tok_s']/k['tok_s']:.2f}x the Kaggle settings ({what}), {ok(r['tok_s'] >= 4 * k['tok_s'])} >= 4x")
 
 def make_lengths(a):
     """Token lengths of real rows, formatted as medcot trains on them, written as a small JSON file.
@@ -391,13 +397,13 @@ def main(argv=None):
     ap.add_argument("--skip", default="", help="comma-separated path:batching rows to leave out, e.g. hf:kaggle")
     ap.add_argument("--max-len", type=int, default=2048, help="max sequence length (full rows are this long)")
     ap.add_argument("--full-batch", type=int, default=4, help="rows per micro-batch in the full scenario")
-    ap.add_argument("--full-steps", type=int, default=8, help="timed micro-batches in the full scenario")
+    ap.add_argument("--full-steps", type=int, default=8, help="micro-batches (= optimizer steps) of the full scenario")
     ap.add_argument("--mix-examples", type=int, default=128, help="examples drawn from the mix")
     ap.add_argument("--pack-tokens", type=int, default=8192, help="tokens per packed row")
     ap.add_argument("--warmup", type=int, default=2, help="untimed optimizer steps before timing")
     ap.add_argument("--work", default="/tmp/medcot-bench", help="where the random-weight models are saved")
     ap.add_argument("--out", default=None, help="JSON-lines results file (appended to)")
-    ap.add_argument("--report", default=None, help="only print the table of an existing results file")
+    ap.add_argument("--report", nargs="+", default=None, help="only print the table of existing results files")
     ap.add_argument("--make-lengths", default=None, metavar="ROWS", help="write a lengths file from these rows")
     ap.add_argument("--write", default=".gpu/lengths.json", help="where --make-lengths writes")
     # internal: one path in its own process
@@ -405,7 +411,7 @@ def main(argv=None):
     ap.add_argument("--path", help=argparse.SUPPRESS); ap.add_argument("--model-dir", help=argparse.SUPPRESS)
     ap.add_argument("--examples", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
-    if a.report: return report([json.loads(l) for l in open(a.report)])
+    if a.report: return report([json.loads(l) for f in a.report for l in open(f)])
     if a.make_lengths: return make_lengths(a)
     if a.dry_run:
         a.tiny, a.device = True, "cpu"
