@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['PROJECTIONS', 'Trainable', 'trainable_report', 'resolve_layers', 'is_4bit', 'backend_of', 'add_lora']
 
-# %% ../nbs/02_lora.ipynb #5b6dcdd2
-import math, os, torch
+# %% ../nbs/02_lora.ipynb #c8353752
+import math, torch
 from typing import NamedTuple
 
-# %% ../nbs/02_lora.ipynb #65cf3e7a
+# %% ../nbs/02_lora.ipynb #b69b617c
 PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
-# %% ../nbs/02_lora.ipynb #82490977
+# %% ../nbs/02_lora.ipynb #b923a511
 class Trainable(NamedTuple):
     trainable: int  # parameters that receive gradients
     total: int      # all parameters (a 4-bit weight counted at its logical size)
@@ -35,7 +35,7 @@ def trainable_report(model, # any torch model, with or without adapters
     if verbose: print(res)
     return res
 
-# %% ../nbs/02_lora.ipynb #765fe194
+# %% ../nbs/02_lora.ipynb #ca3d1e60
 def resolve_layers(layers, # None (all layers), an int N (the last N layers) or a list of layer indices
                    n_layers:int, # number of decoder layers in the model
                   ) -> list|None:
@@ -53,7 +53,7 @@ def resolve_layers(layers, # None (all layers), an int N (the last N layers) or 
     if bad: raise ValueError(f"layers: unknown layer index {bad}; the model has layers 0..{n_layers-1}")
     return sorted(set(idx))
 
-# %% ../nbs/02_lora.ipynb #eb4fb5c1
+# %% ../nbs/02_lora.ipynb #227231a6
 def is_4bit(model) -> bool:
     "Whether `model` holds bitsandbytes 4-bit weights"
     return bool(getattr(model, "is_loaded_in_4bit", False)) or any(
@@ -63,7 +63,7 @@ def backend_of(model) -> str:
     "The backend `medcot.model.load_model` loaded `model` with ('unsloth', 'transformers' or 'cpu'); 'transformers' for any other model"
     return getattr(model, "medcot_backend", None) or "transformers"
 
-# %% ../nbs/02_lora.ipynb #a8f6d748
+# %% ../nbs/02_lora.ipynb #75b2daf4
 def _checkpointing(model, on):
     "Turn transformers' gradient checkpointing on or off (non-reentrant: works with frozen inputs)"
     if on:
