@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['PROJECTIONS', 'Trainable', 'trainable_report', 'resolve_layers', 'is_4bit', 'backend_of', 'add_lora']
 
-# %% ../nbs/02_lora.ipynb #c8353752
+# %% ../nbs/02_lora.ipynb #6cf3fe5d
 import math, torch
 from typing import NamedTuple
 
-# %% ../nbs/02_lora.ipynb #b69b617c
+# %% ../nbs/02_lora.ipynb #9ec77e7f
 PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
-# %% ../nbs/02_lora.ipynb #b923a511
+# %% ../nbs/02_lora.ipynb #dfc18f4c
 class Trainable(NamedTuple):
     trainable: int  # parameters that receive gradients
     total: int      # all parameters (a 4-bit weight counted at its logical size)
@@ -35,7 +35,7 @@ def trainable_report(model, # any torch model, with or without adapters
     if verbose: print(res)
     return res
 
-# %% ../nbs/02_lora.ipynb #ca3d1e60
+# %% ../nbs/02_lora.ipynb #fa4d8cbf
 def resolve_layers(layers, # None (all layers), an int N (the last N layers) or a list of layer indices
                    n_layers:int, # number of decoder layers in the model
                   ) -> list|None:
@@ -53,7 +53,7 @@ def resolve_layers(layers, # None (all layers), an int N (the last N layers) or 
     if bad: raise ValueError(f"layers: unknown layer index {bad}; the model has layers 0..{n_layers-1}")
     return sorted(set(idx))
 
-# %% ../nbs/02_lora.ipynb #227231a6
+# %% ../nbs/02_lora.ipynb #cb89dc07
 def is_4bit(model) -> bool:
     "Whether `model` holds bitsandbytes 4-bit weights"
     return bool(getattr(model, "is_loaded_in_4bit", False)) or any(
@@ -63,7 +63,7 @@ def backend_of(model) -> str:
     "The backend `medcot.model.load_model` loaded `model` with ('unsloth', 'transformers' or 'cpu'); 'transformers' for any other model"
     return getattr(model, "medcot_backend", None) or "transformers"
 
-# %% ../nbs/02_lora.ipynb #75b2daf4
+# %% ../nbs/02_lora.ipynb #d69e5004
 def _checkpointing(model, on):
     "Turn transformers' gradient checkpointing on or off (non-reentrant: works with frozen inputs)"
     if on:
