@@ -281,7 +281,7 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
                seconds=round(t1 - t0, 3), tok_s=round((n1 - n0) / (t1 - t0), 1),
                micro_batches=None, optimizer_steps=r.steps, timed_steps=timed,
                loss_first=round(r.first_loss, 4), loss_last=round(r.last_loss, 4), all_tokens=r.tokens,
-               batching=f"{resolve_batching(cfg.batching)} {cfg.batch_size}x{cfg.grad_accum}{note}")
+               batching=f"{resolve_batching(cfg.batching, model)} {cfg.batch_size}x{cfg.grad_accum}{note}")
     if cuda: res.update(peak_alloc_gib=round(torch.cuda.max_memory_allocated() / GiB, 3),
                         peak_reserved_gib=round(torch.cuda.max_memory_reserved() / GiB, 3))
     return res

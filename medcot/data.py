@@ -4,12 +4,12 @@
 
 # %% auto #0
 __all__ = ['HUB_ID', 'FIELDS', 'LOCAL_SUFFIXES', 'TAG_RE', 'ValidationReport', 'PINNED_DATE', 'SYSTEM_PROMPT', 'PLAIN_PROMPT',
-           'Parsed', 'SENTENCE_END', 'FitReport', 'fixture_path', 'load_rows', 'row_problem', 'validate_rows',
-           'assistant_text', 'render_chat', 'chat_messages', 'build_prompt', 'format_example', 'format_dataset',
-           'parse_output', 'split_first', 'split_ratio', 'token_lengths', 'length_stats', 'plot_lengths',
-           'shorten_reasoning', 'fit_to_length']
+           'Parsed', 'SENTENCE_END', 'FitReport', 'fixture_path', 'read_records', 'load_rows', 'row_problem',
+           'validate_rows', 'assistant_text', 'render_chat', 'chat_messages', 'build_prompt', 'format_example',
+           'format_dataset', 'parse_output', 'split_first', 'split_ratio', 'token_lengths', 'length_stats',
+           'plot_lengths', 'shorten_reasoning', 'fit_to_length']
 
-# %% ../nbs/00_data.ipynb #8447212e
+# %% ../nbs/00_data.ipynb #bb33422a
 import csv, gzip, importlib.resources, io, json, re
 from collections import Counter, namedtuple
 from datetime import date
@@ -18,7 +18,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from datasets import Dataset, DatasetDict
 
-# %% ../nbs/00_data.ipynb #cf285e5a
+# %% ../nbs/00_data.ipynb #b359f296
 HUB_ID = "FreedomIntelligence/medical-o1-reasoning-SFT"
 FIELDS = ("Question", "Complex_CoT", "Response")
 LOCAL_SUFFIXES = (".json", ".jsonl", ".jsonl.gz", ".json.gz", ".parquet", ".csv")
@@ -27,7 +27,7 @@ def fixture_path() -> Path:
     "The 40 real medical-o1 rows that ship with medcot (tests and the offline demo use them)"
     return Path(importlib.resources.files("medcot"))/"fixtures"/"medical_o1_en_40.jsonl.gz"
 
-# %% ../nbs/00_data.ipynb #207119c3
+# %% ../nbs/00_data.ipynb #bb9c2281
 def _suffix(path:Path) -> str:
     "The format suffix of `path`, with `.gz` kept for compressed JSON"
     return "".join(path.suffixes[-2:]) if path.suffix == ".gz" else path.suffix
@@ -41,8 +41,10 @@ def _read_jsonl(path:Path, text:str) -> list:
         except json.JSONDecodeError as e: raise ValueError(f"{path}: line {i} is not valid JSON ({e.msg})") from None
     return rows
 
-def _read_rows(path:Path) -> list:
-    "Read the rows of a local JSON / JSONL / .jsonl.gz / Parquet / CSV file as a list of dicts"
+def read_records(path:str|Path) -> list:
+    "Read the rows of a local JSON / JSONL / .jsonl.gz / Parquet / CSV file as a list of dicts, whatever their fields"
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"{path}: no such file")
     sfx = _suffix(path)
     if sfx == ".parquet":
         import pyarrow.parquet as pq
@@ -58,7 +60,7 @@ def _read_rows(path:Path) -> list:
     if not isinstance(data, list): raise ValueError(f"{path}: expected a JSON list of rows")
     return data
 
-# %% ../nbs/00_data.ipynb #86067e9f
+# %% ../nbs/00_data.ipynb #e724b8e8
 def load_rows(source:str|Path=HUB_ID, # a Hub dataset id, or a local .json/.jsonl/.jsonl.gz/.parquet/.csv file
               config:str="en", # the Hub config (the dataset has en, zh, ...)
               split:str="train", # the Hub split
@@ -71,7 +73,7 @@ def load_rows(source:str|Path=HUB_ID, # a Hub dataset id, or a local .json/.json
     if not path.exists(): raise FileNotFoundError(f"{path}: no such file")
     if _suffix(path) not in LOCAL_SUFFIXES:
         raise ValueError(f"{path}: unknown format {_suffix(path)!r}; use one of {', '.join(LOCAL_SUFFIXES)}")
-    try: rows = _read_rows(path)
+    try: rows = read_records(path)
     except (OSError, UnicodeDecodeError, EOFError) as e: raise ValueError(f"{path}: cannot be read ({e})") from None
     except Exception as e:
         if isinstance(e, ValueError) and str(path) in str(e): raise
@@ -81,7 +83,7 @@ def load_rows(source:str|Path=HUB_ID, # a Hub dataset id, or a local .json/.json
     if missing: raise ValueError(f"{path}: rows lack the field(s) {', '.join(missing)}; found {', '.join(map(str, rows[0]))}")
     return Dataset.from_list(rows)
 
-# %% ../nbs/00_data.ipynb #0ab9926d
+# %% ../nbs/00_data.ipynb #9c684485
 TAG_RE = re.compile(r"</?(think|response)>", re.I)
 ValidationReport = namedtuple("ValidationReport", "kept skipped duplicates")
 
@@ -94,7 +96,7 @@ def row_problem(row:dict) -> tuple|None:
         if TAG_RE.search(v): return f, f"already contains a {TAG_RE.search(v).group(0)} tag"
     return None
 
-# %% ../nbs/00_data.ipynb #ce76622e
+# %% ../nbs/00_data.ipynb #2c71f399
 def validate_rows(ds:Dataset, # rows with Question, Complex_CoT, Response
                   skip_bad:bool=False, # drop bad rows (and count them) instead of raising on the first
                  ) -> tuple:
@@ -113,7 +115,7 @@ def validate_rows(ds:Dataset, # rows with Question, Complex_CoT, Response
         print(f"validate_rows: kept {len(keep)}, skipped {len(skipped)} bad row(s) {dict(why)}, dropped {dups} duplicate question(s)")
     return ds.select(keep), report
 
-# %% ../nbs/00_data.ipynb #7eedd8a0
+# %% ../nbs/00_data.ipynb #a7bfba08
 PINNED_DATE = "26 Jul 2024"
 SYSTEM_PROMPT = ("You are a medical expert. Think through the question step by step inside <think></think>, "
                  "then give your final answer inside <response></response>.")
@@ -129,7 +131,7 @@ def render_chat(tokenizer, messages:list, add_generation_prompt:bool=False) -> s
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt,
                                          date_string=PINNED_DATE)
 
-# %% ../nbs/00_data.ipynb #ab4b484e
+# %% ../nbs/00_data.ipynb #09b496c4
 def chat_messages(question:str, system_prompt:str|None=SYSTEM_PROMPT) -> list:
     "The system and user turns for `question`"
     return ([{"role": "system", "content": system_prompt}] if system_prompt else []) + [{"role": "user", "content": question}]
@@ -154,13 +156,13 @@ def format_example(row:dict, # a row with Question, Complex_CoT, Response
         raise ValueError("the chat template renders the prompt differently with and without the answer; use style='plain'")
     return {"prompt": prompt, "completion": full[len(prompt):]}
 
-# %% ../nbs/00_data.ipynb #5ad0fae4
+# %% ../nbs/00_data.ipynb #7a5b9707
 def format_dataset(ds:Dataset, tokenizer, style:str="chat", system_prompt:str|None=SYSTEM_PROMPT) -> Dataset:
     "`format_example` over a dataset: columns prompt, completion and the original Question"
     return ds.map(lambda r: format_example(r, tokenizer, style, system_prompt),
                   remove_columns=[c for c in ds.column_names if c != "Question"], desc="formatting")
 
-# %% ../nbs/00_data.ipynb #6bab44c0
+# %% ../nbs/00_data.ipynb #df401a20
 Parsed = namedtuple("Parsed", "think response well_formed problems")
 
 def _between(text:str, start:str, ends:tuple) -> str|None:
@@ -186,7 +188,7 @@ def parse_output(text:str) -> Parsed:
     response = _between(text, "<response>", ("</response>",))
     return Parsed(think or "", response or "", not problems, problems)
 
-# %% ../nbs/00_data.ipynb #b8b579f7
+# %% ../nbs/00_data.ipynb #b42631b4
 def _qkey(q:str) -> str: return " ".join(q.lower().split())
 
 def split_first(ds:Dataset, n_val:int=100) -> DatasetDict:
@@ -210,7 +212,7 @@ def split_ratio(ds:Dataset, ratios:tuple=(0.9, 0.1), # train/validation(/test) s
     if not all(idx): raise ValueError(f"{len(keys)} questions are too few to split by {ratios}")
     return DatasetDict(zip(["train", "validation", "test"], (ds.select(i) for i in idx)))
 
-# %% ../nbs/00_data.ipynb #6a9900f7
+# %% ../nbs/00_data.ipynb #7fa11c96
 def token_lengths(ds:Dataset, tokenizer) -> Dataset:
     "Add n_prompt and n_completion token counts to a formatted dataset"
     def count(b): return {"n_prompt": [len(x) for x in tokenizer(b["prompt"], add_special_tokens=False)["input_ids"]],
@@ -237,7 +239,7 @@ def plot_lengths(ds:Dataset, tokenizer, max_seq_length:int, title:str="Tokens pe
     fig.tight_layout()
     return fig
 
-# %% ../nbs/00_data.ipynb #a55ef0f5
+# %% ../nbs/00_data.ipynb #472da7fe
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 def shorten_reasoning(cot:str, max_chars:int) -> str:
