@@ -24,6 +24,7 @@ SHOTS = ROOT/'.ci'/'out'/'docs'
 # Later chapters add theirs (the loss curve of 03_train, the before/after bar plot of the evaluation, ...).
 REQUIRED_PLOTS = {
     '00_data.ipynb': ['plot_lengths('],  # the token-length histogram of the real rows
+    '04_eval.ipynb': ['plot_comparison('],  # the before/after bar plot
 }
 MIN_PLOT = (200, 100)  # decoded width, height in pixels
 ERROR_TEXT = re.compile(r'Traceback \(most recent call last\)|\((?:ERROR|SEVERE|WARNING)/\d\)|'
