@@ -6,7 +6,7 @@
 __all__ = ['Generation', 'METRICS', 'generate', 'rouge_l', 'format_mcq', 'extract_letter', 'score_example', 'summarize',
            'evaluate_model', 'compare_adapter', 'comparison_table', 'plot_comparison', 'show_examples']
 
-# %% ../nbs/04_eval.ipynb #5d901803
+# %% ../nbs/04_eval.ipynb #7d8b2a64
 import hashlib, json, re
 from collections import namedtuple
 from pathlib import Path
@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .data import SYSTEM_PROMPT, assistant_text, build_prompt, parse_output
 from .model import padding_side, stop_token_ids
 
-# %% ../nbs/04_eval.ipynb #3d4fc26d
+# %% ../nbs/04_eval.ipynb #e99b9b22
 Generation = namedtuple("Generation", "text n_tokens stopped")
 
 def _decode(tokenizer, new_ids:list, stops:set) -> Generation:
@@ -34,12 +34,12 @@ def _generate_batch(model, tokenizer, prompt_ids:list, max_new_tokens:int, sampl
         batch = tokenizer.pad({"input_ids": prompt_ids}, return_tensors="pt").to(model.device)
     stops = stop_token_ids(tokenizer)
     with torch.inference_mode():
-        out = model.generate(**batch, max_new_tokens=max_new_tokens, eos_token_id=stops,
-                             pad_token_id=tokenizer.pad_token_id, **sampling)
+        out = model.generate(**batch, max_new_tokens=max_new_tokens, eos_token_id=stops, pad_token_id=tokenizer.pad_token_id,
+                             use_cache=True, **sampling)  # training turns the KV cache off; without it generation is quadratic
     new = out[:, batch["input_ids"].shape[1]:].tolist()
     return [_decode(tokenizer, row, set(stops)) for row in new]
 
-# %% ../nbs/04_eval.ipynb #7cc16094
+# %% ../nbs/04_eval.ipynb #6632662f
 def _inference_mode(model):
     "Switch unsloth models to their fast generation path (a no-op elsewhere)"
     if "unsloth" in type(model).__module__ or getattr(model, "medcot_backend", None) == "unsloth":
@@ -78,7 +78,7 @@ def generate(model, tokenizer, prompts:list, # prompt strings, rendered as in tr
     bar.close()
     return results
 
-# %% ../nbs/04_eval.ipynb #8cb52471
+# %% ../nbs/04_eval.ipynb #100ee20a
 _scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
 
 def rouge_l(prediction:str, reference:str) -> float:
@@ -86,7 +86,7 @@ def rouge_l(prediction:str, reference:str) -> float:
     if not prediction.strip() or not reference.strip(): return 0.0
     return _scorer.score(reference, prediction)["rougeL"].fmeasure
 
-# %% ../nbs/04_eval.ipynb #37c170ac
+# %% ../nbs/04_eval.ipynb #a1f79d24
 def format_mcq(row:dict) -> str:
     "A multiple-choice question with its lettered options, as the user turn"
     opts = "\n".join(f"{k}. {v}" for k, v in sorted(row["options"].items()))
@@ -103,7 +103,7 @@ def extract_letter(text:str) -> str|None:
         if m: return m.group(1).upper()
     return None
 
-# %% ../nbs/04_eval.ipynb #c1225271
+# %% ../nbs/04_eval.ipynb #87bd919c
 def score_example(gen:Generation, # what the model wrote
                   row:dict, # medical-o1 (Question, Complex_CoT, Response) or MCQ (question, options, answer)
                  ) -> dict:
@@ -119,7 +119,7 @@ def score_example(gen:Generation, # what the model wrote
         s.update(letter=letter, letter_from=source if letter else "none", correct=letter == row["answer"])
     return s
 
-# %% ../nbs/04_eval.ipynb #71c84a39
+# %% ../nbs/04_eval.ipynb #f8387cd7
 def summarize(scores:list) -> dict:
     "Aggregate per-example scores: shares of booleans, means of ROUGE-L, medians of lengths, MCQ accuracy and letter sources"
     import statistics as st
@@ -136,7 +136,7 @@ def summarize(scores:list) -> dict:
         for src in ("response", "whole", "none"): out[f"letters_from_{src}"] = sum(s["letter_from"] == src for s in mcq)
     return out
 
-# %% ../nbs/04_eval.ipynb #ec0616d5
+# %% ../nbs/04_eval.ipynb #84330a76
 def _key(prompt:str, max_new_tokens:int, temperature:float) -> str:
     return hashlib.sha1(f"{max_new_tokens}|{temperature}|{prompt}".encode()).hexdigest()[:16]
 
@@ -169,7 +169,7 @@ def evaluate_model(model, tokenizer, rows, # medical-o1 or MCQ rows (a `Dataset`
     (out_dir/f"{name}.json").write_text(json.dumps(res, indent=1))
     return res
 
-# %% ../nbs/04_eval.ipynb #da494716
+# %% ../nbs/04_eval.ipynb #7d08cfe8
 METRICS = {"format_ok": "format adherence", "rouge_l_response": "ROUGE-L (response)",
            "rouge_l_whole": "ROUGE-L (whole output)", "accuracy": "MCQ accuracy", "hit_max": "hit max_new_tokens"}
 
