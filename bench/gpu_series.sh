@@ -4,7 +4,8 @@
 # backend and on the transformers backend, each in bf16 and in fp16 (as a Kaggle T4 runs); then the benchmarks.
 #   bash bench/gpu_site.sh                      # here, once: builds .gpu/site.tgz
 #   device run, carry [".gpu"]:  bash bench/gpu_series.sh [notebooks|bench|all]
-# The first pass (unsloth, bf16) keeps its outputs: the executed notebooks are copied to $OUT to be committed.
+# The first pass (unsloth, bf16) keeps its outputs (unless NO_SAVE=1): the executed notebooks are copied to $OUT.
+# RUNS="unsloth:bfloat16 transformers:float16" picks passes; SKIP_NBS=regex leaves notebooks out.
 set -uo pipefail
 what=${1:-all}; out=${OUT:-/tmp/out}; mkdir -p "$out"
 source .gpu/use-site.sh
@@ -16,8 +17,8 @@ export MEDCOT_MODEL=/tmp/standin/llama32-1B-random MEDCOT_CACHE=/tmp/medcot-cach
 fails=0
 if [ "$what" != bench ]; then
   nbs=$(ls nbs/[0-9]*.ipynb | grep -v -E "${SKIP_NBS:-^$}")
-  for run in unsloth:bfloat16 transformers:bfloat16 unsloth:float16 transformers:float16; do
-    backend=${run%%:*} dtype=${run#*:}; save=--no-save; [ "$run" = unsloth:bfloat16 ] && save=
+  for run in ${RUNS:-unsloth:bfloat16 transformers:bfloat16 unsloth:float16 transformers:float16}; do
+    backend=${run%%:*} dtype=${run#*:}; save=--no-save; [ "$run" = unsloth:bfloat16 ] && [ -z "${NO_SAVE:-}" ] && save=
     echo "=== notebooks, backend $backend, $dtype"
     for nb in $nbs; do
       t0=$SECONDS
