@@ -123,7 +123,7 @@ PRESETS = {
                     ratios=(0.8, 0.1, 0.1), max_seq_length=2048),
     "demo": dict(name="demo", model="smollm2-135m", backend="cpu", load_in_4bit=False, gradient_checkpointing=False,
                  data="fixture", split="first", n_val=8, max_seq_length=512, fit="shorten", max_cot_chars=500,
-                 batch_size=2, learning_rate=1e-3, max_steps=20, save_steps=10, logging_steps=1, output_dir="runs/demo"),
+                 batch_size=2, learning_rate=1e-3, max_steps=40, save_steps=20, logging_steps=1, output_dir="runs/demo"),
 }
 
 def preset(name:str, # one of PRESETS
