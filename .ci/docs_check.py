@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT/'.ci'/'out'/'docs'
 
 # The plots each chapter must show: notebook -> texts; each must be near an <img> with a real decoded size.
-# Later chapters add theirs (the loss curve of 03_train, the before/after bar plot of the evaluation, ...).
 REQUIRED_PLOTS = {
     '00_data.ipynb': ['plot_lengths('],  # the token-length histogram of the real rows
+    '03_train.ipynb': ['train(run_cfg'],  # the loss curve of the real SmolLM2 fine-tune (train() draws it)
     '04_eval.ipynb': ['plot_comparison('],  # the before/after bar plot
 }
 MIN_PLOT = (200, 100)  # decoded width, height in pixels
