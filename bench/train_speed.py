@@ -6,18 +6,21 @@ gradient checkpointing) on a Llama-3.2-1B or -3B *shape* with random weights (sp
 built from the public config on the machine and saved under --work. All paths see the same token sequences.
 
 Scenarios (each row of the report is one scenario x path x batching):
-  full  rows of 2048 tokens, 4 a step; paths: medcot (its default, padding-free: one row of 8192; and padded 4 x 2048),
+  full  rows of 2048 tokens, 4 a step; paths: medcot (its default, packed, which for full rows is 4 x 2048; and padded 4 x 2048),
         unsloth (raw loop, batch 4 x 2048), hf (transformers+peft+bnb, batch 4 x 2048). Targets: medcot >= 0.95x the raw Unsloth loop; 3B peak VRAM <= 5 GiB.
   mix   the real medical-o1 length mix (--lengths, measured from ../shared/data rows; or a synthetic mix), 128 examples:
         unsloth kaggle   the Kaggle notebook's settings: Unsloth, batch 2 x accumulation 8, padded to the longest, no packing
         unsloth packed   the raw Unsloth loop on padding-free rows of 8192 tokens
         hf kaggle        transformers+peft+bnb with the Kaggle batching
-        medcot default   medcot.train with RunConfig's defaults (batch 4 x 1, padding-free)
-        medcot kaggle-recipe  medcot.train with the Kaggle recipe's batch (2 x 8), medcot's batching (padding-free)
+        medcot default   medcot.train with RunConfig's defaults (batch 4 x 1, packed rows of 2048 on a GPU)
+        medcot padding-free  medcot.train, batch 4 x 1, padding-free (the same 4 examples a step, no padding)
+        medcot kaggle-recipe  medcot.train with the Kaggle recipe's batch (2 x 8), medcot's default batching
         medcot packed    medcot.train with batching="packed" (rows of 2048 tokens, 4 a step)
         medcot kaggle-settings  the Kaggle settings through the same trainer (TRL SFTTrainer, Unsloth's on a GPU):
                          batch 2 x 8, padded to the longest, random order; the Kaggle notebook's own code path
         Target: medcot >= 4x the Kaggle settings.
+  A medcot row named `...-ownloss` is the same run with the trainer's loss taken from the model's own forward
+  (unsloth's fused cross-entropy) instead of TRL's fused LM head: which of the two the library should use on a GPU.
 Reported: useful (non-padding) tokens/s, timed after warmup steps, and peak VRAM (torch.cuda.max_memory_allocated
 during the timed steps, model included; reserved too). Raw loops take the examples in order; medcot's trainer
 shuffles them (same examples, same token ids, other groupings).
@@ -50,8 +53,10 @@ SHAPES = {"1B": dict(LLAMA32, hidden_size=2048, num_hidden_layers=16, num_attent
 LORA = dict(r=16, alpha=16, dropout=0.0, seed=3407)
 PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 # (scenario, path, batching) rows in the order they run; a path's rows share one process and one model load
-RUNS = [("full", "medcot", "default"), ("full", "medcot", "padded"), ("full", "unsloth", "padded"), ("full", "hf", "padded"),
-        ("mix", "medcot", "default"), ("mix", "medcot", "kaggle-recipe"), ("mix", "medcot", "packed"),
+RUNS = [("full", "medcot", "default"), ("full", "medcot", "padded"), ("full", "medcot", "padded-ownloss"),
+        ("full", "unsloth", "padded"), ("full", "hf", "padded"),
+        ("mix", "medcot", "default"), ("mix", "medcot", "padding-free"), ("mix", "medcot", "kaggle-recipe"),
+        ("mix", "medcot", "packed"), ("mix", "medcot", "packed-ownloss"),
         ("mix", "medcot", "kaggle-settings"),
         ("mix", "unsloth", "kaggle"), ("mix", "unsloth", "packed"), ("mix", "hf", "kaggle")]
 GiB = 2**30
@@ -231,8 +236,21 @@ def batches_for(batching, examples, a, pad_id, ids):
 # ---------------------------------------------------------------- medcot's path
 
 # medcot rows: RunConfig options on top of medcot's defaults (the full scenario's batch is --full-batch rows)
-MEDCOT_RUNS = {"default": {}, "padded": dict(batching="padded"), "kaggle-recipe": dict(batch_size=2, grad_accum=8),
-               "packed": dict(batching="packed"), "kaggle-settings": dict(batch_size=2, grad_accum=8, batching="padded")}
+MEDCOT_RUNS = {"default": {}, "padded": dict(batching="padded"), "padded-ownloss": dict(batching="padded"),
+               "padding-free": dict(batching="padding_free"), "kaggle-recipe": dict(batch_size=2, grad_accum=8),
+               "packed": dict(batching="packed"), "packed-ownloss": dict(batching="packed"),
+               "kaggle-settings": dict(batch_size=2, grad_accum=8, batching="padded")}
+
+def own_loss_trainer(make):
+    "medcot's trainer class, with the loss always from the model's own forward (for the `-ownloss` rows)"
+    def make_own():
+        base = make()
+        class OwnLoss(base):
+            def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+                out = model(**inputs, use_cache=False, num_items_in_batch=num_items_in_batch)
+                return (out.loss, out) if return_outputs else out.loss
+        return OwnLoss
+    return make_own
 
 def load_medcot(model_dir, a):
     "medcot's model path: `medcot.model.load_model` (4-bit, Unsloth on a GPU) and `medcot.lora.add_lora` (QLoRA r=16)"
@@ -248,7 +266,10 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
     import tempfile, torch
     from datasets import Dataset, DatasetDict
     from transformers import TrainerCallback
+    import medcot.train
     from medcot.train import RunConfig, resolve_batching, tokenize_example, train
+    make = medcot.train.sft_trainer_class
+    if batching.endswith("-ownloss"): medcot.train.sft_trainer_class = own_loss_trainer(make)
     texts = []
     for i, (p, c) in enumerate(examples):
         t = ids(i, p + c).tolist()
@@ -271,7 +292,8 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
                 if cuda: torch.cuda.reset_peak_memory_stats()
         def on_train_begin(self, args, state, control, **kw): self.mark("begin", state)
         def on_train_end(self, args, state, control, **kw): self.mark("end", state)
-    r = train(cfg, model, tok, DatasetDict(train=Dataset.from_list(texts)), callbacks=[Clock()], progress=False, show=False)
+    try: r = train(cfg, model, tok, DatasetDict(train=Dataset.from_list(texts)), callbacks=[Clock()], progress=False, show=False)
+    finally: medcot.train.sft_trainer_class = make
     (t0, n0), (t1, n1) = Clock.marks.get("start", Clock.marks["begin"]), Clock.marks["end"]  # one step: no warmup
     timed = r.steps - min(a.warmup, r.steps - 1)
     note = ""
@@ -281,7 +303,8 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
                seconds=round(t1 - t0, 3), tok_s=round((n1 - n0) / (t1 - t0), 1),
                micro_batches=None, optimizer_steps=r.steps, timed_steps=timed,
                loss_first=round(r.first_loss, 4), loss_last=round(r.last_loss, 4), all_tokens=r.tokens,
-               batching=f"{resolve_batching(cfg.batching, model)} {cfg.batch_size}x{cfg.grad_accum}{note}")
+               batching=f"{resolve_batching(cfg.batching, model)} {cfg.batch_size}x{cfg.grad_accum}{note}"
+                        + (", own loss" if batching.endswith("-ownloss") else ""))
     if cuda: res.update(peak_alloc_gib=round(torch.cuda.max_memory_allocated() / GiB, 3),
                         peak_reserved_gib=round(torch.cuda.max_memory_reserved() / GiB, 3))
     return res

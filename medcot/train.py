@@ -227,12 +227,12 @@ FLASH_ATTENTION = ("flash_attention_2", "flash_attention_3", "kernels-community/
 def resolve_batching(batching:str, # auto, padding_free, packed, grouped or padded
                      model=None, # the model to train (its attention kernel decides `auto`); None: the backend `load_model` would pick
                     ) -> str:
-    "The batching strategy: `auto` is padding-free with FlashAttention or unsloth, length-grouped batches otherwise"
+    "The batching strategy: `auto` is packed rows with FlashAttention or unsloth, length-grouped batches otherwise"
     if batching != "auto": return batching
     if model is None: fast = torch.cuda.is_available() and importlib.util.find_spec("unsloth") is not None
     else: fast = (model.config._attn_implementation.split("@")[0].split(":")[0] in FLASH_ATTENTION
                   or getattr(model, "medcot_backend", None) == "unsloth")
-    return "padding_free" if fast else "grouped"
+    return "packed" if fast else "grouped"
 
 def batching_args(batching:str, max_seq_length:int) -> dict:
     "The `SFTConfig` options of a (resolved) batching strategy"
@@ -323,7 +323,7 @@ def sft_config(cfg:RunConfig, batching:str="grouped", # the resolved batching st
 
 # %% ../nbs/03_train.ipynb #47485e5d
 def sft_trainer_class():
-    "A subclass of `trl.SFTTrainer` as imported now: seeded length grouping, and the model's own loss where Triton is missing"
+    "A subclass of `trl.SFTTrainer` as imported now: seeded length grouping; the fused-head loss on a GPU, the model's own elsewhere"
     import trl
     from trl.trainer import utils
     fused_head = getattr(utils, "_ChunkedLogProbFunction", None) is not None
@@ -335,8 +335,8 @@ def sft_trainer_class():
             return SeededLengthGroupedSampler([len(x) for x in ds["input_ids"]],
                                               self.args.train_batch_size * self.args.gradient_accumulation_steps, self.args.seed)
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-            "TRL's loss; without Triton the model's own, on the same labelled (completion) tokens"
-            if fused_head: return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+            "TRL's fused-head loss for a batch on a GPU; elsewhere the model's own, on the same labelled (completion) tokens"
+            if fused_head and inputs["input_ids"].is_cuda: return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
             out = model(**inputs, use_cache=False, num_items_in_batch=num_items_in_batch)
             return (out.loss, out) if return_outputs else out.loss
     return MedcotSFTTrainer
