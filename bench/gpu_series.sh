@@ -37,7 +37,7 @@ python3 -m pip install -q --no-deps --no-build-isolation -e . >/dev/null 2>&1 ||
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python3 -c "import torch, transformers, trl, peft, unsloth, bitsandbytes; print('torch', torch.__version__, '| transformers', transformers.__version__, '| trl', trl.__version__, '| peft', peft.__version__, '| unsloth', unsloth.__version__, '| bnb', bitsandbytes.__version__)" 2>&1 | tail -1
 python3 -c "import sys; sys.path.insert(0, 'bench'); from train_speed import build_model_dir; build_model_dir('1B', '/tmp/standin', 'cuda')" || exit 1
-export MEDCOT_MODEL=/tmp/standin/llama32-1B-random
+export MEDCOT_MODEL=/tmp/standin/llama32-1B-random MEDCOT_DATA=$PWD/medcot/fixtures/medical_o1_en_40.jsonl.gz MEDCOT_MAX_STEPS=8
 fails=0
 if [ "$what" != bench ]; then
   nbs=$(ls nbs/[0-9]*.ipynb | grep -v -E "${SKIP_NBS:-^$}")
@@ -46,12 +46,14 @@ if [ "$what" != bench ]; then
     echo "=== notebooks, backend $backend, $dtype"
     for nb in $nbs; do
       t0=$SECONDS
-      if MEDCOT_BACKEND=$backend MEDCOT_DTYPE=$dtype python3 .ci/execute.py $save --flags gpu "$nb" > "/tmp/$(basename $nb).$backend.$dtype.log" 2>&1
+      prec=auto; [ "$dtype" = float16 ] && prec=fp16
+      if MEDCOT_BACKEND=$backend MEDCOT_DTYPE=$dtype MEDCOT_PRECISION=$prec MEDCOT_OUTPUT=/tmp/medcot-runs/$backend-$dtype \
+         python3 .ci/execute.py $save --flags gpu "$nb" > "/tmp/$(basename $nb).$backend.$dtype.log" 2>&1
       then echo "  ok    $nb ($((SECONDS-t0)) s)"
       else echo "  FAIL  $nb ($((SECONDS-t0)) s)"; fails=$((fails+1)); grep -v '^\s*$' "/tmp/$(basename $nb).$backend.$dtype.log" | tail -25; fi
     done
   done
-  tar czf "$out/notebooks.tgz" nbs/[0-9]*.ipynb
+  tar czf "$out/notebooks.tgz" nbs/[0-9]*.ipynb; tar czf "$out/logs.tgz" -C /tmp $(cd /tmp && ls *.ipynb.*.log)
 fi
 if [ "$what" != notebooks ]; then
   for size in 1B 3B; do for backend in transformers unsloth; do

@@ -262,7 +262,8 @@ def load_medcot(model_dir, a):
 
 def run_medcot(model, tok, scenario, batching, examples, a, ids):
     """medcot's training path, end to end: `medcot.train.train` (TRL's SFTTrainer, medcot's batching, tokenization,
-    label check) on the examples as text, one epoch. Timed from the end of the warmup steps to the end of training."""
+    label check) on the examples as text, one epoch. Timed from the end of the warmup steps to the end of the last
+    optimizer step (the checkpoint the trainer writes after it, a one-off of any run's end, is not timed)."""
     import tempfile, torch
     from datasets import Dataset, DatasetDict
     from transformers import TrainerCallback
@@ -290,8 +291,8 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
             if state.global_step == min(a.warmup, state.max_steps - 1):
                 self.mark("start", state)
                 if cuda: torch.cuda.reset_peak_memory_stats()
+            if state.global_step == state.max_steps: self.mark("end", state)  # before the final checkpoint is written
         def on_train_begin(self, args, state, control, **kw): self.mark("begin", state)
-        def on_train_end(self, args, state, control, **kw): self.mark("end", state)
     try: r = train(cfg, model, tok, DatasetDict(train=Dataset.from_list(texts)), callbacks=[Clock()], progress=False, show=False)
     finally: medcot.train.sft_trainer_class = make
     (t0, n0), (t1, n1) = Clock.marks.get("start", Clock.marks["begin"]), Clock.marks["end"]  # one step: no warmup

@@ -7,7 +7,7 @@ __all__ = ['CHOICES', 'PRESETS', 'FLASH_ATTENTION', 'RunConfig', 'preset', 'conf
            'split_rows', 'write_heldout', 'fit_splits', 'bos_prefix', 'tokenize_example', 'tokenize_dataset',
            'check_labels', 'resolve_batching', 'batching_args', 'SeededLengthGroupedSampler', 'cpu_bf16_faster',
            'on_gpu', 'resolve_precision', 'resolve_optim', 'report_to', 'sft_config', 'sft_trainer_class',
-           'build_trainer', 'TrainResult', 'last_checkpoint', 'plot_loss', 'train']
+           'fp32_trainable', 'build_trainer', 'TrainResult', 'last_checkpoint', 'plot_loss', 'train']
 
 # %% ../nbs/03_train.ipynb #127db702
 import dataclasses, difflib, functools, importlib.util, json, logging, os, time, types, typing
@@ -341,6 +341,13 @@ def sft_trainer_class():
             return (out.loss, out) if return_outputs else out.loss
     return MedcotSFTTrainer
 
+# %% ../nbs/03_train.ipynb #52dd1c75
+def fp32_trainable(model) -> int:
+    "Cast the trainable parameters to float32 (fp16 mixed precision needs float32 master weights); returns how many changed"
+    changed = [p for p in model.parameters() if p.requires_grad and p.dtype != torch.float32]
+    for p in changed: p.data = p.data.float()
+    return len(changed)
+
 # %% ../nbs/03_train.ipynb #92b9dc8c
 def build_trainer(cfg:RunConfig, model, tokenizer, data:DatasetDict, # formatted 'train' (and 'validation') examples
                   callbacks:list=(), progress:bool=True, resuming:bool=False):
@@ -350,6 +357,7 @@ def build_trainer(cfg:RunConfig, model, tokenizer, data:DatasetDict, # formatted
     args = sft_config(cfg, resolve_batching(cfg.batching, model), "validation" in tok, progress, resuming)
     trainer = sft_trainer_class()(model=model, args=args, train_dataset=tok["train"], eval_dataset=tok.get("validation"),
                                   processing_class=tokenizer, callbacks=list(callbacks))
+    if args.fp16: fp32_trainable(trainer.model)
     if not progress: trainer.remove_callback(PrinterCallback)
     return trainer
 
