@@ -7,10 +7,11 @@ __all__ = ['CHOICES', 'PRESETS', 'FLASH_ATTENTION', 'RunConfig', 'preset', 'conf
            'split_rows', 'write_heldout', 'fit_splits', 'bos_prefix', 'tokenize_example', 'tokenize_dataset',
            'check_labels', 'resolve_batching', 'batching_args', 'SeededLengthGroupedSampler', 'cpu_bf16_faster',
            'on_gpu', 'resolve_precision', 'resolve_optim', 'report_to', 'sft_config', 'sft_trainer_class',
-           'fp32_trainable', 'build_trainer', 'TrainResult', 'last_checkpoint', 'plot_loss', 'train']
+           'fp32_trainable', 'build_trainer', 'TrainResult', 'last_checkpoint', 'plot_loss', 'is_main_process', 'train',
+           'launch']
 
 # %% ../nbs/03_train.ipynb #127db702
-import dataclasses, difflib, functools, importlib.util, json, logging, os, time, types, typing
+import dataclasses, difflib, functools, importlib.util, json, logging, os, subprocess, sys, time, types, typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -338,10 +339,13 @@ def sft_trainer_class():
             "TRL's fused-head loss for a batch on a GPU; elsewhere the model's own, on the same labelled (completion) tokens"
             if fused_head and inputs["input_ids"].is_cuda: return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
             out = model(**inputs, use_cache=False, num_items_in_batch=num_items_in_batch)
-            return (out.loss, out) if return_outputs else out.loss
+            loss = out.loss
+            if self.args.average_tokens_across_devices and num_items_in_batch is not None:
+                loss = loss * self.accelerator.num_processes  # the count is global and DDP averages: as Trainer does
+            return (loss, out) if return_outputs else loss
     return MedcotSFTTrainer
 
-# %% ../nbs/03_train.ipynb #52dd1c75
+# %% ../nbs/03_train.ipynb #1ef49198
 def fp32_trainable(model) -> int:
     "Cast the trainable parameters to float32 (fp16 mixed precision needs float32 master weights); returns how many changed"
     changed = [p for p in model.parameters() if p.requires_grad and p.dtype != torch.float32]
@@ -400,6 +404,10 @@ def plot_loss(log_history:list, title:str="Loss"):
     return fig
 
 # %% ../nbs/03_train.ipynb #d3ef4083
+def is_main_process() -> bool:
+    "True unless this is a non-main process of a multi-process launch (torchrun, accelerate launch: RANK > 0)"
+    return int(os.environ.get("RANK", "0")) == 0
+
 def _check_resumable(cfg:RunConfig, out:Path, resume:bool) -> Path|None:
     "The checkpoint to resume from (None: start fresh); an error if that would mix two runs"
     last = last_checkpoint(out)
@@ -430,13 +438,14 @@ def train(cfg:RunConfig, # the run
         model, tokenizer = load_model(cfg.model, cfg.max_seq_length, cfg.load_in_4bit, cfg.backend, dtype=dtype)
         model = add_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.lora_layers, cfg.full_finetune,
                          cfg.gradient_checkpointing, seed=cfg.seed)
-        if progress: trainable_report(model)
-    if data is None:
-        parts = split_rows(cfg)
-        write_heldout(parts, out/"heldout.jsonl")
-        data = fit_splits(parts, cfg, tokenizer)
-    save_config(cfg, out/"run.yaml")
+        if progress and is_main_process(): trainable_report(model)
+    parts = split_rows(cfg) if data is None else None
+    if parts is not None: data = fit_splits(parts, cfg, tokenizer)
     trainer = build_trainer(cfg, model, tokenizer, data, callbacks, progress, resuming=last is not None)
+    main = trainer.is_world_process_zero()  # in a multi-process launch only the main process writes files
+    if main:
+        save_config(cfg, out/"run.yaml")
+        if parts is not None: write_heldout(parts, out/"heldout.jsonl")
     hook = model.register_forward_pre_hook(check_labels, with_kwargs=True)
     t0, resumed_from = time.time(), int(last.name.split("-")[-1]) if last else 0
     tokens0 = json.loads((last/"trainer_state.json").read_text()).get("num_input_tokens_seen", 0) if last else 0
@@ -446,14 +455,33 @@ def train(cfg:RunConfig, # the run
         seconds = time.time() - t0 - sum(h["eval_runtime"] for h in evals)  # training time, without validation passes
         if trainer.eval_dataset is not None and trainer.state.global_step not in [h["step"] for h in evals]: trainer.evaluate()
     finally: hook.remove()
-    trainer.save_model(str(out/"adapter")); tokenizer.save_pretrained(str(out/"adapter"))
+    trainer.save_model(str(out/"adapter"))  # the main process only, as the trainer itself decides
     logs = trainer.state.log_history
-    (out/"log_history.json").write_text(json.dumps(logs, indent=1))
-    fig = plot_loss(logs, f"{cfg.name}: {cfg.model}")
-    fig.savefig(out/"loss.png", dpi=120)
-    if not show: plt.close(fig)
+    if main:
+        tokenizer.save_pretrained(str(out/"adapter"))
+        (out/"log_history.json").write_text(json.dumps(logs, indent=1))
+        fig = plot_loss(logs, f"{cfg.name}: {cfg.model}")
+        fig.savefig(out/"loss.png", dpi=120)
+        if not show: plt.close(fig)
     losses, evals = [h["loss"] for h in logs if "loss" in h], [h for h in logs if "eval_loss" in h]
     return TrainResult(out, out/"adapter", trainer.state.global_step, resumed_from, seconds, trainer.state.num_input_tokens_seen - tokens0,
                        losses[0] if losses else float("nan"), losses[-1] if losses else float("nan"),
                        evals[0]["eval_loss"] if evals and evals[0]["step"] == 0 else None,
                        evals[-1]["eval_loss"] if evals else None, logs)
+
+# %% ../nbs/03_train.ipynb #82934c7a
+def launch(cfg:RunConfig, # the run; written to `output_dir/launch.yaml` for the processes to read
+           nproc:int|None=None, # processes: one per GPU; None: every visible GPU
+           resume:bool=False, # continue from the newest checkpoint
+          ) -> Path:
+    "Train `cfg` data-parallel in `nproc` processes started by `torchrun` (from a notebook or a script); returns the run folder"
+    nproc = nproc or torch.cuda.device_count()
+    if nproc < 1: raise ValueError("no GPU is visible: pass nproc to run that many CPU processes, or call train()")
+    path = save_config(cfg, Path(cfg.output_dir)/"launch.yaml")
+    code = f"from medcot.train import load_config, train; train(load_config({str(path)!r}), resume={resume!r}, show=False)"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", "--no-python",
+           sys.executable, "-c", code]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1) as proc:
+        for line in proc.stdout: print(line, end="")  # a notebook shows what the processes print
+    if proc.returncode: raise RuntimeError(f"the run of {nproc} processes failed (exit code {proc.returncode}): see their output above")
+    return Path(cfg.output_dir)
