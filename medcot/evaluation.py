@@ -112,7 +112,7 @@ def score_example(gen:Generation, # what the model wrote
     s = dict(well_formed=p.well_formed, stopped=gen.stopped, format_ok=p.well_formed and gen.stopped,
              hit_max=not gen.stopped, think_chars=len(p.think), response_chars=len(p.response), n_tokens=gen.n_tokens)
     if "Response" in row:
-        s.update(rouge_l_response=rouge_l(p.response, row["Response"]), rouge_l_whole=rouge_l(gen.text, row["Response"]))
+        s.update(rouge_l_response=rouge_l(p.response, row["Response"]), rouge_l_whole=rouge_l(gen.text, assistant_text(row["Complex_CoT"], row["Response"])))
     if "options" in row:
         letter, source = (extract_letter(p.response), "response") if p.response else (None, "none")
         if letter is None and not p.well_formed: letter, source = extract_letter(gen.text), "whole"

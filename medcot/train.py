@@ -481,7 +481,8 @@ def launch(cfg:RunConfig, # the run; written to `output_dir/launch.yaml` for the
     code = f"from medcot.train import load_config, train; train(load_config({str(path)!r}), resume={resume!r}, show=False)"
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", "--no-python",
            sys.executable, "-c", code]
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1) as proc:
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES="") if cfg.backend == "cpu" else None  # CPU processes: no GPU barriers
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, env=env) as proc:
         for line in proc.stdout: print(line, end="")  # a notebook shows what the processes print
     if proc.returncode: raise RuntimeError(f"the run of {nproc} processes failed (exit code {proc.returncode}): see their output above")
     return Path(cfg.output_dir)
