@@ -35,16 +35,9 @@ def run_pipeline(cfg:RunConfig, # the run
     import matplotlib.pyplot as plt
     from medcot.evaluation import compare_adapter, comparison_table, plot_comparison
     from medcot.hub import push_to_hub, save_run
-    from medcot.lora import add_lora, trainable_report
-    from medcot.model import load_model
-    from medcot.train import on_gpu, resolve_precision, train
+    from medcot.train import prepare_model, train
     t0, out = time.time(), Path(cfg.output_dir)
-    gpu = on_gpu(cfg)
-    dtype = {"bf16": "bfloat16", "fp16": "float16"}.get(resolve_precision(cfg.precision, gpu)) if gpu else None
-    model, tok = load_model(cfg.model, cfg.max_seq_length, cfg.load_in_4bit, cfg.backend, dtype=dtype)
-    model = add_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.lora_layers, cfg.full_finetune,
-                     cfg.gradient_checkpointing, seed=cfg.seed)
-    trainable_report(model)
+    model, tok = prepare_model(cfg)
     trained = train(cfg, model, tok, resume=resume, show=show)
     model.eval()
     rows = heldout_rows(out, eval_rows)

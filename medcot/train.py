@@ -7,8 +7,8 @@ __all__ = ['CHOICES', 'PRESETS', 'FLASH_ATTENTION', 'RunConfig', 'preset', 'conf
            'split_rows', 'write_heldout', 'fit_splits', 'bos_prefix', 'tokenize_example', 'tokenize_dataset',
            'check_labels', 'resolve_batching', 'batching_args', 'SeededLengthGroupedSampler', 'cpu_bf16_faster',
            'on_gpu', 'resolve_precision', 'resolve_optim', 'report_to', 'sft_config', 'sft_trainer_class',
-           'fp32_trainable', 'build_trainer', 'TrainResult', 'last_checkpoint', 'plot_loss', 'is_main_process', 'train',
-           'launch']
+           'fp32_trainable', 'build_trainer', 'TrainResult', 'last_checkpoint', 'plot_loss', 'is_main_process',
+           'prepare_model', 'train', 'launch']
 
 # %% ../nbs/03_train.ipynb #127db702
 import dataclasses, difflib, functools, importlib.util, json, logging, os, subprocess, sys, time, types, typing
@@ -420,6 +420,18 @@ def _check_resumable(cfg:RunConfig, out:Path, resume:bool) -> Path|None:
         if diff: raise ValueError(f"{out}/run.yaml differs from this config, so {last.name} cannot be resumed with it: " + "; ".join(diff))
     return last
 
+def prepare_model(cfg:RunConfig, # the run
+                  report:bool=True, # print the trainable-parameter report
+                 ) -> tuple:
+    "(model, tokenizer) ready to train `cfg`: loaded in the precision training will use, with LoRA (or full fine-tuning) on"
+    gpu = on_gpu(cfg)
+    dtype = {"bf16": "bfloat16", "fp16": "float16"}.get(resolve_precision(cfg.precision, gpu)) if gpu else None
+    model, tokenizer = load_model(cfg.model, cfg.max_seq_length, cfg.load_in_4bit, cfg.backend, dtype=dtype)
+    model = add_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.lora_layers, cfg.full_finetune,
+                     cfg.gradient_checkpointing, seed=cfg.seed)
+    if report: trainable_report(model)
+    return model, tokenizer
+
 def train(cfg:RunConfig, # the run
           model=None, tokenizer=None, # a model with adapters and its tokenizer; None: load `cfg.model` and add LoRA
           data:DatasetDict|None=None, # formatted 'train'/'validation' examples; None: from `cfg.data` (writes heldout.jsonl)
@@ -432,13 +444,7 @@ def train(cfg:RunConfig, # the run
     out = Path(cfg.output_dir)
     if (model is None) != (tokenizer is None): raise ValueError("pass the model and its tokenizer together, or neither")
     last = _check_resumable(cfg, out, resume)
-    if model is None:
-        gpu = on_gpu(cfg)
-        dtype = {"bf16": "bfloat16", "fp16": "float16"}.get(resolve_precision(cfg.precision, gpu)) if gpu else None
-        model, tokenizer = load_model(cfg.model, cfg.max_seq_length, cfg.load_in_4bit, cfg.backend, dtype=dtype)
-        model = add_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.lora_layers, cfg.full_finetune,
-                         cfg.gradient_checkpointing, seed=cfg.seed)
-        if progress and is_main_process(): trainable_report(model)
+    if model is None: model, tokenizer = prepare_model(cfg, report=progress and is_main_process())
     parts = split_rows(cfg) if data is None else None
     if parts is not None: data = fit_splits(parts, cfg, tokenizer)
     trainer = build_trainer(cfg, model, tokenizer, data, callbacks, progress, resuming=last is not None)
