@@ -25,6 +25,7 @@ REQUIRED_PLOTS = {
     '00_data.ipynb': ['plot_lengths('],  # the token-length histogram of the real rows
     '03_train.ipynb': ['train(run_cfg'],  # the loss curve of the real SmolLM2 fine-tune (train() draws it)
     '04_eval.ipynb': ['plot_comparison('],  # the before/after bar plot
+    '06_compare.ipynb': ['plot_variants('],  # quality against memory, one point per variant
     '07_app.ipynb': ['app.png'],  # the screenshot of the answer page from .ci/app_check.py
 }
 MIN_PLOT = (200, 100)  # decoded width, height in pixels
