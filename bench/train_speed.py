@@ -242,13 +242,9 @@ MEDCOT_RUNS = {"default": {}, "padded": dict(batching="padded"), "padded-ownloss
                "kaggle-settings": dict(batch_size=2, grad_accum=8, batching="padded")}
 
 def own_loss_trainer(make):
-    "medcot's trainer class, with the loss always from the model's own forward (for the `-ownloss` rows)"
+    "medcot's trainer class with `fused_loss` off: the model's own loss on the GPU too (for the `-ownloss` rows)"
     def make_own():
-        base = make()
-        class OwnLoss(base):
-            def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-                out = model(**inputs, use_cache=False, num_items_in_batch=num_items_in_batch)
-                return (out.loss, out) if return_outputs else out.loss
+        class OwnLoss(make()): fused_loss = False
         return OwnLoss
     return make_own
 

@@ -329,6 +329,7 @@ def sft_trainer_class():
     from trl.trainer import utils
     fused_head = getattr(utils, "_ChunkedLogProbFunction", None) is not None
     class MedcotSFTTrainer(trl.SFTTrainer):
+        fused_loss = True  # TRL's fused head for batches on a GPU; False: the model's own loss there too (a benchmark compares them)
         def _get_train_sampler(self, train_dataset=None):
             "`SeededLengthGroupedSampler` for length-grouped batches, else transformers' sampler"
             ds = self.train_dataset if train_dataset is None else train_dataset
@@ -337,7 +338,7 @@ def sft_trainer_class():
                                               self.args.train_batch_size * self.args.gradient_accumulation_steps, self.args.seed)
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             "TRL's fused-head loss for a batch on a GPU; elsewhere the model's own, on the same labelled (completion) tokens"
-            if fused_head and inputs["input_ids"].is_cuda: return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+            if self.fused_loss and fused_head and inputs["input_ids"].is_cuda: return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
             out = model(**inputs, use_cache=False, num_items_in_batch=num_items_in_batch)
             loss = out.loss
             if self.args.average_tokens_across_devices and num_items_in_batch is not None:
