@@ -19,8 +19,8 @@ Scenarios (each row of the report is one scenario x path x batching):
         medcot kaggle-settings  the Kaggle settings through the same trainer (TRL SFTTrainer, Unsloth's on a GPU):
                          batch 2 x 8, padded to the longest, random order; the Kaggle notebook's own code path
         Target: medcot >= 4x the Kaggle settings.
-  A medcot row named `...-ownloss` is the same run with the trainer's loss taken from the model's own forward
-  (unsloth's fused cross-entropy) instead of TRL's fused LM head: which of the two the library should use on a GPU.
+  A medcot row named `...-trlloss` is the same run with the loss from TRL's fused LM head instead of the model's own
+  forward (unsloth's fused cross-entropy, medcot's default on that backend): which of the two the library should use.
 Reported: useful (non-padding) tokens/s, timed after warmup steps, and peak VRAM (torch.cuda.max_memory_allocated
 during the timed steps, model included; reserved too). Raw loops take the examples in order; medcot's trainer
 shuffles them (same examples, same token ids, other groupings).
@@ -53,10 +53,10 @@ SHAPES = {"1B": dict(LLAMA32, hidden_size=2048, num_hidden_layers=16, num_attent
 LORA = dict(r=16, alpha=16, dropout=0.0, seed=3407)
 PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 # (scenario, path, batching) rows in the order they run; a path's rows share one process and one model load
-RUNS = [("full", "medcot", "default"), ("full", "medcot", "padded"), ("full", "medcot", "padded-ownloss"),
+RUNS = [("full", "medcot", "default"), ("full", "medcot", "padded"), ("full", "medcot", "padded-trlloss"),
         ("full", "unsloth", "padded"), ("full", "hf", "padded"),
         ("mix", "medcot", "default"), ("mix", "medcot", "padding-free"), ("mix", "medcot", "kaggle-recipe"),
-        ("mix", "medcot", "packed"), ("mix", "medcot", "packed-ownloss"),
+        ("mix", "medcot", "packed"), ("mix", "medcot", "packed-trlloss"),
         ("mix", "medcot", "kaggle-settings"),
         ("mix", "unsloth", "kaggle"), ("mix", "unsloth", "packed"), ("mix", "hf", "kaggle")]
 GiB = 2**30
@@ -236,17 +236,17 @@ def batches_for(batching, examples, a, pad_id, ids):
 # ---------------------------------------------------------------- medcot's path
 
 # medcot rows: RunConfig options on top of medcot's defaults (the full scenario's batch is --full-batch rows)
-MEDCOT_RUNS = {"default": {}, "padded": dict(batching="padded"), "padded-ownloss": dict(batching="padded"),
+MEDCOT_RUNS = {"default": {}, "padded": dict(batching="padded"), "padded-trlloss": dict(batching="padded"),
                "padding-free": dict(batching="padding_free"), "kaggle-recipe": dict(batch_size=2, grad_accum=8),
-               "packed": dict(batching="packed"), "packed-ownloss": dict(batching="packed"),
+               "packed": dict(batching="packed"), "packed-trlloss": dict(batching="packed"),
                "kaggle-settings": dict(batch_size=2, grad_accum=8, batching="padded")}
 
-def own_loss_trainer(make):
-    "medcot's trainer class with `fused_loss` off: the model's own loss on the GPU too (for the `-ownloss` rows)"
-    def make_own():
-        class OwnLoss(make()): fused_loss = False
-        return OwnLoss
-    return make_own
+def trl_loss_trainer(make):
+    "medcot's trainer class with `fused_loss` on: TRL's fused LM head on the GPU whatever the backend (the `-trlloss` rows)"
+    def make_trl():
+        class TRLLoss(make()): fused_loss = True
+        return TRLLoss
+    return make_trl
 
 def load_medcot(model_dir, a):
     "medcot's model path: `medcot.model.load_model` (4-bit, Unsloth on a GPU) and `medcot.lora.add_lora` (QLoRA r=16)"
@@ -266,7 +266,7 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
     import medcot.train
     from medcot.train import RunConfig, resolve_batching, tokenize_example, train
     make = medcot.train.sft_trainer_class
-    if batching.endswith("-ownloss"): medcot.train.sft_trainer_class = own_loss_trainer(make)
+    if batching.endswith("-trlloss"): medcot.train.sft_trainer_class = trl_loss_trainer(make)
     texts = []
     for i, (p, c) in enumerate(examples):
         t = ids(i, p + c).tolist()
@@ -301,7 +301,7 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
                micro_batches=None, optimizer_steps=r.steps, timed_steps=timed,
                loss_first=round(r.first_loss, 4), loss_last=round(r.last_loss, 4), all_tokens=r.tokens,
                batching=f"{resolve_batching(cfg.batching, model)} {cfg.batch_size}x{cfg.grad_accum}{note}"
-                        + (", own loss" if batching.endswith("-ownloss") else ""))
+                        + (", TRL's fused head" if batching.endswith("-trlloss") else ""))
     if cuda: res.update(peak_alloc_gib=round(torch.cuda.max_memory_allocated() / GiB, 3),
                         peak_reserved_gib=round(torch.cuda.max_memory_reserved() / GiB, 3))
     return res

@@ -21,7 +21,7 @@ from datasets import Dataset, DatasetDict
 
 from .data import HUB_ID, SYSTEM_PROMPT, fit_to_length, fixture_path, load_rows, split_first, split_ratio, validate_rows
 from .model import load_model
-from .lora import add_lora, trainable_report
+from .lora import add_lora, backend_of, trainable_report
 
 # %% ../nbs/03_train.ipynb #5e253130
 CHOICES = dict(backend=("auto", "unsloth", "transformers", "cpu"), style=("chat", "plain"), split=("first", "ratio"),
@@ -324,12 +324,12 @@ def sft_config(cfg:RunConfig, batching:str="grouped", # the resolved batching st
 
 # %% ../nbs/03_train.ipynb #47485e5d
 def sft_trainer_class():
-    "A subclass of `trl.SFTTrainer` as imported now: seeded length grouping; the fused-head loss on a GPU, the model's own elsewhere"
+    "A subclass of `trl.SFTTrainer` as imported now: seeded length grouping; TRL's fused-head loss on a GPU unless unsloth's own is there"
     import trl
     from trl.trainer import utils
     fused_head = getattr(utils, "_ChunkedLogProbFunction", None) is not None
     class MedcotSFTTrainer(trl.SFTTrainer):
-        fused_loss = True  # TRL's fused head for batches on a GPU; False: the model's own loss there too (a benchmark compares them)
+        fused_loss = None  # TRL's fused head: None = for GPU batches of a model not on unsloth; True/False force it (a benchmark compares)
         def _get_train_sampler(self, train_dataset=None):
             "`SeededLengthGroupedSampler` for length-grouped batches, else transformers' sampler"
             ds = self.train_dataset if train_dataset is None else train_dataset
@@ -337,8 +337,9 @@ def sft_trainer_class():
             return SeededLengthGroupedSampler([len(x) for x in ds["input_ids"]],
                                               self.args.train_batch_size * self.args.gradient_accumulation_steps, self.args.seed)
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-            "TRL's fused-head loss for a batch on a GPU; elsewhere the model's own, on the same labelled (completion) tokens"
-            if self.fused_loss and fused_head and inputs["input_ids"].is_cuda: return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+            "TRL's fused-head loss for a batch on a GPU (unless unsloth's fused loss is there); else the model's own, on the same labelled tokens"
+            fused = backend_of(self.model) != "unsloth" if self.fused_loss is None else self.fused_loss
+            if fused and fused_head and inputs["input_ids"].is_cuda: return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
             out = model(**inputs, use_cache=False, num_items_in_batch=num_items_in_batch)
             loss = out.loss
             if self.args.average_tokens_across_devices and num_items_in_batch is not None:
