@@ -239,8 +239,9 @@ def batching_args(batching:str, max_seq_length:int) -> dict:
     "The `SFTConfig` options of a (resolved) batching strategy"
     return {"padding_free": dict(padding_free=True, max_length=None),  # lengths are already checked
             "packed": dict(packing=True, packing_strategy="bfd", max_length=max_seq_length),
-            "grouped": dict(train_sampling_strategy="group_by_length", max_length=None),
-            "padded": dict(max_length=None)}[batching]
+            # padded and grouped say padding_free=False outright: unsloth turns padding-free on when it is left unset
+            "grouped": dict(train_sampling_strategy="group_by_length", max_length=None, padding_free=False),
+            "padded": dict(max_length=None, padding_free=False)}[batching]
 
 # %% ../nbs/03_train.ipynb #91765bf4
 class SeededLengthGroupedSampler(torch.utils.data.Sampler):
