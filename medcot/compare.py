@@ -6,7 +6,7 @@
 __all__ = ['COLUMNS', 'variants', 'slug', 'peak_memory_gib', 'run_variant', 'compare', 'comparison_frame', 'plot_variants']
 
 # %% ../nbs/06_compare.ipynb #87902d86
-import dataclasses, json, re, resource, subprocess, sys
+import dataclasses, json, re, resource, shutil, subprocess, sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -55,8 +55,8 @@ def run_variant(cfg:RunConfig, # the shared configuration (data, steps, seed, ..
         rep = trainable_report(model, verbose=False)
         row.update(trainable=rep.trainable if options is not None else 0, total=rep.total)
         if options is not None:
-            r = train(vcfg, model, tok, progress=False, show=False)
-            row.update(tokens_per_s=round(r.tokens / r.seconds, 1), train_loss_first=r.first_loss, train_loss_last=r.last_loss,
+            r = train(vcfg, model, tok, resume=True, progress=False, show=False)  # an interrupted variant continues
+            row.update(tokens_per_s=round(r.tokens / r.seconds, 1) if r.tokens else None, train_loss_first=r.first_loss, train_loss_last=r.last_loss,
                        eval_loss=r.eval_loss)
         if eval_rows:
             res = evaluate_model(model.eval(), tok, eval_rows, vcfg.output_dir, "eval", max_new_tokens=max_new_tokens, batch_size=batch_size)
@@ -78,16 +78,23 @@ def compare(cfg:RunConfig, # the shared configuration: model, data, steps, seed
             out_dir="runs/compare", # one folder per variant, plus comparison.json
             sweep:dict|None=None, # name -> options; None: `variants()`
             max_new_tokens:int=256, batch_size:int=8, # evaluation settings
+            resume:bool=True, # keep the row of a variant already run here with the same spec (errors are retried)
            ) -> list:
-    "Run each variant in its own process; returns (and saves as comparison.json) one row per variant"
+    "Run each variant in its own process (resuming an interrupted one); returns (and saves as comparison.json) one row per variant"
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     config = save_config(cfg, out/"shared.yaml")
     rows = []
     for name, options in tqdm((sweep or variants()).items(), desc="variants"):
         spec, result = out/f"{slug(name)}.spec.json", out/f"{slug(name)}.row.json"
+        text = json.dumps(dict(config=str(config), run=dataclasses.asdict(cfg), name=name, options=options, eval_rows=list(eval_rows),
+                               out_dir=str(out), max_new_tokens=max_new_tokens, batch_size=batch_size, result=str(result)))
+        same = resume and spec.exists() and spec.read_text() == text
+        if same and result.exists():
+            row = json.loads(result.read_text())
+            if "error" not in row: rows.append(row); continue
+        if not same: shutil.rmtree(out/slug(name), ignore_errors=True)  # another spec's run: start afresh
         result.unlink(missing_ok=True)
-        spec.write_text(json.dumps(dict(config=str(config), name=name, options=options, eval_rows=list(eval_rows),
-                                        out_dir=str(out), max_new_tokens=max_new_tokens, batch_size=batch_size, result=str(result))))
+        spec.write_text(text)
         r = subprocess.run([sys.executable, "-c", f"from medcot.compare import _worker; _worker({str(spec)!r})"],
                            capture_output=True, text=True)
         if result.exists(): rows.append(json.loads(result.read_text()))
