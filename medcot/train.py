@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['CHOICES', 'PRESETS', 'FLASH_ATTENTION', 'RunConfig', 'preset', 'config_from_dict', 'save_config', 'load_config',
            'split_rows', 'write_heldout', 'fit_splits', 'bos_prefix', 'tokenize_example', 'tokenize_dataset',
-           'check_labels', 'resolve_batching', 'batching_args', 'SeededLengthGroupedSampler', 'cpu_bf16_faster',
-           'on_gpu', 'resolve_precision', 'resolve_optim', 'report_to', 'sft_config', 'sft_trainer_class',
-           'fp32_trainable', 'build_trainer', 'TrainResult', 'last_checkpoint', 'plot_loss', 'is_main_process',
-           'prepare_model', 'train', 'launch']
+           'check_labels', 'stop_on_nonfinite', 'resolve_batching', 'batching_args', 'SeededLengthGroupedSampler',
+           'cpu_bf16_faster', 'on_gpu', 'resolve_precision', 'resolve_optim', 'report_to', 'sft_config',
+           'sft_trainer_class', 'fp32_trainable', 'build_trainer', 'TrainResult', 'last_checkpoint', 'plot_loss',
+           'is_main_process', 'prepare_model', 'train', 'launch']
 
 # %% ../nbs/03_train.ipynb #127db702
-import dataclasses, difflib, functools, importlib.util, json, logging, os, subprocess, sys, time, types, typing
+import dataclasses, difflib, functools, importlib.util, json, logging, math, os, subprocess, sys, time, types, typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,6 +221,19 @@ def check_labels(module, args, kwargs):
         raise ValueError(f"every label of this batch ({tuple(labels.shape)}) is -100, so it has nothing to learn: "
                          "are the completions empty or cut off by max_seq_length?")
 
+# %% ../nbs/03_train.ipynb #5175d7eb
+def stop_on_nonfinite():
+    "A `TrainerCallback` that stops the run at the first logged training loss that is NaN or infinite, naming the step"
+    from transformers import TrainerCallback
+    class StopOnNonFinite(TrainerCallback):
+        def on_log(self, args, state, control, logs=None, **kw):
+            loss = (logs or {}).get("loss")
+            if loss is not None and not math.isfinite(float(loss)):
+                raise FloatingPointError(f"the training loss is {float(loss)} at step {state.global_step}: the run diverged "
+                                         f"(its earlier checkpoints are kept in {args.output_dir}). Lower learning_rate; in fp16, "
+                                         "an overflow does this too: use bf16 where the GPU has it, or fp32")
+    return StopOnNonFinite()
+
 # %% ../nbs/03_train.ipynb #7d6dd5c2
 FLASH_ATTENTION = ("flash_attention_2", "flash_attention_3", "kernels-community/flash-attn2", "kernels-community/flash-attn3",
                    "kernels-community/vllm-flash-attn3")
@@ -321,7 +334,8 @@ def sft_config(cfg:RunConfig, batching:str="grouped", # the resolved batching st
         **batching_args(batching, cfg.max_seq_length), **evals,
         save_strategy="steps", save_steps=cfg.save_steps, save_total_limit=cfg.save_total_limit,
         logging_steps=cfg.logging_steps, logging_first_step=True, report_to=report_to(cfg),
-        include_num_input_tokens_seen="non_padding", disable_tqdm=not progress, dataloader_num_workers=0)
+        include_num_input_tokens_seen="non_padding", disable_tqdm=not progress, dataloader_num_workers=0,
+        logging_nan_inf_filter=False)  # a NaN loss shows in the logs (and stop_on_nonfinite stops the run)
 
 # %% ../nbs/03_train.ipynb #47485e5d
 def sft_trainer_class():
@@ -363,7 +377,7 @@ def build_trainer(cfg:RunConfig, model, tokenizer, data:DatasetDict, # formatted
     tok = {k: tokenize_dataset(v, tokenizer, cfg.max_seq_length) for k, v in data.items() if k in ("train", "validation") and len(v)}
     args = sft_config(cfg, resolve_batching(cfg.batching, model), "validation" in tok, progress, resuming)
     trainer = sft_trainer_class()(model=model, args=args, train_dataset=tok["train"], eval_dataset=tok.get("validation"),
-                                  processing_class=tokenizer, callbacks=list(callbacks))
+                                  processing_class=tokenizer, callbacks=[stop_on_nonfinite(), *callbacks])
     if args.fp16: fp32_trainable(trainer.model)
     if not progress: trainer.remove_callback(PrinterCallback)
     return trainer
