@@ -174,7 +174,7 @@ def main(argv:list|None=None) -> int:
     except KeyboardInterrupt:
         print("\nmedcot: interrupted; finished checkpoints are kept: rerun `medcot run` with --resume to continue", file=sys.stderr)
         return 130
-    except (FileNotFoundError, FileExistsError, ValueError, ImportError, RuntimeError, OSError) as e:
+    except (FileNotFoundError, FileExistsError, ValueError, ImportError, RuntimeError, OSError, FloatingPointError) as e:
         print(f"medcot: error: {e}", file=sys.stderr)
         return 1
 
