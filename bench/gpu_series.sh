@@ -74,7 +74,7 @@ if [ "$what" != bench ]; then
   # the CPU cores are shared out; every notebook stops by BUDGET_S (seconds of this script), so the outputs come back
   export OMP_NUM_THREADS=$(( $(nproc) / ${#streams[@]} > 1 ? $(nproc) / ${#streams[@]} : 1 )); BUDGET_S=${BUDGET_S:-540}
   echo "=== notebooks, $OMP_NUM_THREADS threads a stream, ${BUDGET_S} s: ${streams[*]}"
-  k=0
+  k=0; rm -f /tmp/stream-*.out  # a warm machine keeps the last call's
   for s in "${streams[@]}"; do
     IFS=: read -r backend dtype list <<< "$s"; k=$((k+1))
     run_stream "$backend" "$dtype" $(echo "$list" | tr , '\n' | sed 's|^|nbs/|; s|$|.ipynb|') > "/tmp/stream-$k.out" 2>&1 &
