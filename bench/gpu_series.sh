@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# On the GPU machine, in one device call: every notebook top to bottom with its `gpu` cells on, offline, against a
+# On the GPU machine: every notebook top to bottom with its `gpu` cells on, offline, against a
 # local stand-in (a Llama-3.2-1B-shaped model with random weights, built from its config there), on the unsloth
 # backend in bf16 and in fp16 (as a Kaggle T4 runs) and on the transformers backend in fp16; then the benchmarks.
 #   bash bench/gpu_site.sh                      # here, once: builds .gpu/site.tgz
@@ -12,7 +12,9 @@
 # carry, so they travel in parts over consecutive calls (the machine keeps /tmp while it is warm, 30 s after a call)
 # and are installed before the notebooks run.
 # The passes run at the same time (STREAMS, below), each on its own copy of the notebooks; the unsloth bf16 passes
-# keep their outputs (unless NO_SAVE=1): the executed notebooks come back in $OUT/notebooks.tgz.
+# keep their outputs (unless NO_SAVE=1): the executed notebooks come back in $OUT/notebooks.tgz. All the passes do
+# not fit one call's 10 minutes: pick some with STREAMS per call (the machine keeps the install while warm), e.g.
+#   STREAMS="unsloth:bfloat16:01_model,03_train,04_eval,07_app,08_cli" bash bench/gpu_series.sh notebooks
 set -uo pipefail
 what=${1:-all}; out=${OUT:-/tmp/out}; mkdir -p "$out"
 LLAMA_CPP=llama.cpp-0.3.36  # medcot.hub.LLAMA_CPP_PYTHON's folder name in medcot's cache
