@@ -6,7 +6,7 @@
 __all__ = ['COLUMNS', 'variants', 'slug', 'peak_memory_gib', 'run_variant', 'compare', 'comparison_frame', 'plot_variants']
 
 # %% ../nbs/06_compare.ipynb #87902d86
-import dataclasses, json, re, resource, shutil, subprocess, sys
+import dataclasses, json, re, resource, shutil, subprocess, sys, time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -46,7 +46,7 @@ def run_variant(cfg:RunConfig, # the shared configuration (data, steps, seed, ..
                ) -> dict:
     "Train (unless base) and evaluate one variant; a row of the comparison"
     vcfg = dataclasses.replace(cfg, **(options or {}), name=slug(name), output_dir=str(Path(out_dir)/slug(name)))
-    gpu = on_gpu(vcfg)
+    gpu, t0 = on_gpu(vcfg), time.time()
     if gpu: torch.cuda.reset_peak_memory_stats()
     row = dict(variant=name)
     try:
@@ -62,7 +62,7 @@ def run_variant(cfg:RunConfig, # the shared configuration (data, steps, seed, ..
             res = evaluate_model(model.eval(), tok, eval_rows, vcfg.output_dir, "eval", max_new_tokens=max_new_tokens, batch_size=batch_size)
             row.update({k: res["summary"][k] for k in ("format_ok", "rouge_l_response", "rouge_l_whole", "accuracy") if k in res["summary"]})
     except (torch.OutOfMemoryError, MemoryError) as e: row["error"] = f"does not fit: {type(e).__name__}: {str(e)[:120]}"
-    row["peak_gib"] = round(peak_memory_gib(gpu), 3)
+    row.update(peak_gib=round(peak_memory_gib(gpu), 3), seconds=round(time.time() - t0, 1))  # seconds: load, train and evaluate
     return row
 
 # %% ../nbs/06_compare.ipynb #eebb3d1f
@@ -107,7 +107,8 @@ def compare(cfg:RunConfig, # the shared configuration: model, data, steps, seed
 # %% ../nbs/06_compare.ipynb #82bcbd26
 COLUMNS = dict(trainable="trainable parameters", peak_gib="peak memory (GiB)", tokens_per_s="tokens/s",
                train_loss_last="training loss (last)", eval_loss="validation loss", format_ok="format adherence",
-               rouge_l_response="ROUGE-L (response)", rouge_l_whole="ROUGE-L (whole)", accuracy="MCQ accuracy", error="error")
+               rouge_l_response="ROUGE-L (response)", rouge_l_whole="ROUGE-L (whole)", accuracy="MCQ accuracy", seconds="wall time (s)",
+               error="error")
 
 def comparison_frame(rows:list):
     "The rows as a table, one line per variant, the measured columns only"
