@@ -95,7 +95,7 @@ if [ "$what" = all ] || [ "$what" = notebooks ]; then
     run_stream "$backend" "$dtype" $(echo "$list" | tr , '\n' | sed 's|^|nbs/|; s|$|.ipynb|') > "/tmp/stream-$k.out" 2>&1 &
   done
   wait
-  cat /tmp/stream-*.out; fails=$(cat /tmp/stream-*.out | grep -c -E '^  (FAIL|SKIP)')
+  cat /tmp/stream-*.out; fails=$((fails + $(cat /tmp/stream-*.out | grep -c -E '^  (FAIL|SKIP)')))
   tar czf "$out/notebooks.tgz" nbs/[0-9]*.ipynb; tar czf "$out/logs.tgz" -C /tmp $(cd /tmp && ls *.ipynb.*.log)
 fi
 if [ "$what" = all ] || [ "$what" = bench ]; then
