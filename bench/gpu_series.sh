@@ -51,7 +51,8 @@ fi
 python3 -m pip install -q --no-deps --no-build-isolation -e . >/dev/null 2>&1 || { echo "cannot install medcot"; exit 1; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python3 -c "import torch, transformers, trl, peft, unsloth, bitsandbytes; print('torch', torch.__version__, '| transformers', transformers.__version__, '| trl', trl.__version__, '| peft', peft.__version__, '| unsloth', unsloth.__version__, '| bnb', bitsandbytes.__version__)" 2>&1 | tail -1
-python3 -c "import sys; sys.path.insert(0, 'bench'); from train_speed import build_model_dir; build_model_dir('1B', '/tmp/standin', 'cuda')" || exit 1
+standin() { python3 -c "import sys; sys.path.insert(0, 'bench'); from train_speed import build_model_dir; build_model_dir('$1', '/tmp/standin', 'cuda')"; }
+standin 1B || exit 1
 export MEDCOT_MODEL=/tmp/standin/llama32-1B-random MEDCOT_DATA=$PWD/medcot/fixtures/medical_o1_en_40.jsonl.gz MEDCOT_MAX_STEPS=8 \
        MEDCOT_COMPARE_MODELS=${MEDCOT_COMPARE_MODELS:-/tmp/standin/llama32-1B-random}
 fails=0
@@ -70,7 +71,7 @@ run_stream() { # run_stream BACKEND DTYPE NOTEBOOKS...: one pass over some noteb
   done
 }
 if [ "$what" = compare ] || [ "$what" = all ]; then
-  python3 -c "import sys; sys.path.insert(0, 'bench'); from train_speed import build_model_dir; build_model_dir('3B', '/tmp/standin', 'cuda')" || exit 1
+  standin 3B || exit 1
   t0=$SECONDS
   if MEDCOT_BACKEND=unsloth MEDCOT_DTYPE=bfloat16 MEDCOT_MAX_STEPS=10 MEDCOT_COMPARE_MODELS=/tmp/standin/llama32-1B-random,/tmp/standin/llama32-3B-random \
      timeout ${BUDGET_S:-540} python3 .ci/execute.py --flags gpu nbs/06_compare.ipynb > /tmp/06_compare.log 2>&1
@@ -81,7 +82,7 @@ fi
 if [ "$what" = all ] || [ "$what" = notebooks ]; then
   # STREAMS: passes that run at the same time, each "backend:dtype:notebook,notebook,..." (names from nbs/, no .ipynb).
   # Notebooks without gpu cells (00, 05, 08) read no backend setting: one pass runs them. A T4 runs unsloth in fp16.
-  # 06_compare on unsloth bf16 is `compare` (below the header): its own call, resuming, in both shapes
+  # 06_compare on unsloth bf16 is `compare` (see the header): its own call, resuming, in both shapes
   default="unsloth:bfloat16:00_data,01_model,02_lora,03_train,04_eval unsloth:bfloat16:05_hub,07_app,08_cli"
   default="$default transformers:float16:01_model,02_lora,03_train,04_eval,06_compare,07_app"
   default="$default unsloth:float16:01_model,02_lora,03_train,04_eval,07_app"
