@@ -12,12 +12,12 @@ Scenarios (each row of the report is one scenario x path x batching):
         unsloth kaggle   the Kaggle notebook's settings: Unsloth, batch 2 x accumulation 8, padded to the longest, no packing
         unsloth packed   the raw Unsloth loop on padding-free rows of 8192 tokens
         hf kaggle        transformers+peft+bnb with the Kaggle batching
-        medcot default   medcot.train with RunConfig's defaults (batch 4 x 1, packed rows of 2048 on a GPU)
+        medcot default   medcot.train with RunConfig's defaults (batch 12 x 1; length-grouped batches, packed rows only on FlashAttention)
         medcot padding-free  medcot.train, batch 4 x 1, padding-free (the same 4 examples a step, no padding)
         medcot kaggle-recipe  medcot.train with the Kaggle recipe's batch (2 x 8), medcot's default batching
         medcot packed    medcot.train with batching="packed" (rows of 2048 tokens, 4 a step)
-        medcot grouped-12  medcot.train with length-grouped padded batches of 12 (about the examples of 4 packed rows,
-                         without the packed row's attention mask)
+        medcot grouped-N  medcot.train with length-grouped padded batches of N examples (4: RunConfig's batch; 12: about the
+                         examples of 4 packed rows; 24, 32: larger steps), without the packed row's attention mask
         medcot kaggle-settings  the Kaggle settings through the same trainer (TRL SFTTrainer, Unsloth's on a GPU):
                          batch 2 x 8, padded to the longest, random order; the Kaggle notebook's own code path
         Target: medcot >= 4x the Kaggle settings.
@@ -58,8 +58,8 @@ PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "
 RUNS = [("full", "medcot", "default"), ("full", "medcot", "padded"), ("full", "medcot", "padded-trlloss"),
         ("full", "unsloth", "padded"), ("full", "hf", "padded"),
         ("mix", "medcot", "default"), ("mix", "medcot", "padding-free"), ("mix", "medcot", "kaggle-recipe"),
-        ("mix", "medcot", "packed"), ("mix", "medcot", "packed-trlloss"), ("mix", "medcot", "grouped-12"),
-        ("mix", "medcot", "kaggle-settings"),
+        ("mix", "medcot", "packed"), ("mix", "medcot", "packed-trlloss"), ("mix", "medcot", "grouped-4"),
+        ("mix", "medcot", "grouped-12"), ("mix", "medcot", "grouped-24"), ("mix", "medcot", "grouped-32"), ("mix", "medcot", "kaggle-settings"),
         ("mix", "unsloth", "kaggle"), ("mix", "unsloth", "packed"), ("mix", "hf", "kaggle")]
 GiB = 2**30
 
@@ -241,7 +241,7 @@ def batches_for(batching, examples, a, pad_id, ids):
 MEDCOT_RUNS = {"default": {}, "padded": dict(batching="padded"), "padded-trlloss": dict(batching="padded"),
                "padding-free": dict(batching="padding_free"), "kaggle-recipe": dict(batch_size=2, grad_accum=8),
                "packed": dict(batching="packed"), "packed-trlloss": dict(batching="packed"),
-               "grouped-12": dict(batching="grouped", batch_size=12),
+               **{f"grouped-{n}": dict(batching="grouped", batch_size=n) for n in (4, 12, 24, 32)},
                "kaggle-settings": dict(batch_size=2, grad_accum=8, batching="padded")}
 
 def trl_loss_trainer(make):

@@ -58,7 +58,7 @@ class RunConfig:
     weight_decay:float=0.0 # AdamW weight decay
     lr_scheduler:str="linear" # learning-rate schedule after warmup
     warmup_steps:int=0 # optimizer steps of linear warmup
-    batch_size:int=4 # examples per device batch
+    batch_size:int=12 # examples per device batch
     grad_accum:int=1 # batches per optimizer step
     epochs:float=1 # passes over the training split
     max_steps:int|None=None # stop after this many optimizer steps (overrides epochs)
@@ -239,14 +239,14 @@ FLASH_ATTENTION = ("flash_attention_2", "flash_attention_3", "kernels-community/
                    "kernels-community/vllm-flash-attn3")
 
 def resolve_batching(batching:str, # auto, padding_free, packed, grouped or padded
-                     model=None, # the model to train (its attention kernel decides `auto`); None: the backend `load_model` would pick
+                     model, # the model to train: its attention kernel decides `auto`
                     ) -> str:
-    "The batching strategy: `auto` is packed rows with FlashAttention or unsloth, length-grouped batches otherwise"
+    "The batching strategy: `auto` is packed rows on FlashAttention, length-grouped batches otherwise"
     if batching != "auto": return batching
-    if model is None: fast = torch.cuda.is_available() and importlib.util.find_spec("unsloth") is not None
-    else: fast = (model.config._attn_implementation.split("@")[0].split(":")[0] in FLASH_ATTENTION
-                  or getattr(model, "medcot_backend", None) == "unsloth")
-    return "packed" if fast else "grouped"
+    if getattr(model, "medcot_backend", None) == "unsloth":  # unsloth packs on flash-attn when it is installed, else on a full mask
+        flash = importlib.util.find_spec("flash_attn") is not None
+    else: flash = model.config._attn_implementation.split("@")[0].split(":")[0] in FLASH_ATTENTION
+    return "packed" if flash else "grouped"
 
 def batching_args(batching:str, max_seq_length:int) -> dict:
     "The `SFTConfig` options of a (resolved) batching strategy"
