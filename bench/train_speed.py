@@ -239,8 +239,8 @@ def batches_for(batching, examples, a, pad_id, ids):
 
 # medcot rows: RunConfig options on top of medcot's defaults (the full scenario's batch is --full-batch rows)
 MEDCOT_RUNS = {"default": {}, "padded": dict(batching="padded"), "padded-trlloss": dict(batching="padded"),
-               "padding-free": dict(batching="padding_free"), "kaggle-recipe": dict(batch_size=2, grad_accum=8),
-               "packed": dict(batching="packed"), "packed-trlloss": dict(batching="packed"),
+               "padding-free": dict(batching="padding_free", batch_size=4), "kaggle-recipe": dict(batch_size=2, grad_accum=8),
+               "packed": dict(batching="packed", batch_size=4), "packed-trlloss": dict(batching="packed", batch_size=4),
                **{f"grouped-{n}": dict(batching="grouped", batch_size=n) for n in (4, 12, 24, 32)},
                "kaggle-settings": dict(batch_size=2, grad_accum=8, batching="padded")}
 
