@@ -6,13 +6,16 @@ gradient checkpointing) on a Llama-3.2-1B or -3B *shape* with random weights (sp
 built from the public config on the machine and saved under --work. All paths see the same token sequences.
 
 Scenarios (each row of the report is one scenario x path x batching):
-  full  rows of 2048 tokens, 4 a step; paths: medcot (its default, packed, which for full rows is 4 x 2048; and padded 4 x 2048),
+  full  rows of 2048 tokens, 4 a step; paths: medcot (its default batching at 4 x 2048, the raw loop's batches; padded 4 x 2048;
+        rows ending in -own keep their own batch: `default-own` is RunConfig's defaults whole, 6 x 2048 under its token budget),
         unsloth (raw loop, batch 4 x 2048), hf (transformers+peft+bnb, batch 4 x 2048). Targets: medcot >= 0.95x the raw Unsloth loop; 3B peak VRAM <= 5 GiB.
   mix   the real medical-o1 length mix (--lengths, measured from ../shared/data rows; or a synthetic mix), 128 examples:
         unsloth kaggle   the Kaggle notebook's settings: Unsloth, batch 2 x accumulation 8, padded to the longest, no packing
         unsloth packed   the raw Unsloth loop on padding-free rows of 8192 tokens
         hf kaggle        transformers+peft+bnb with the Kaggle batching
-        medcot default   medcot.train with RunConfig's defaults (batch 12 x 1; length-grouped batches, packed rows only on FlashAttention)
+        medcot default   medcot.train with RunConfig's defaults (length-grouped batches of up to 32 examples and 12,288 tokens;
+                         packed rows only on FlashAttention)
+        medcot tokens-N  the same with a budget of N tokens a batch
         medcot padding-free  medcot.train, batch 4 x 1, padding-free (the same 4 examples a step, no padding)
         medcot kaggle-recipe  medcot.train with the Kaggle recipe's batch (2 x 8), medcot's default batching
         medcot packed    medcot.train with batching="packed" (rows of 2048 tokens, 4 a step)
@@ -55,11 +58,11 @@ SHAPES = {"1B": dict(LLAMA32, hidden_size=2048, num_hidden_layers=16, num_attent
 LORA = dict(r=16, alpha=16, dropout=0.0, seed=3407)
 PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 # (scenario, path, batching) rows in the order they run; a path's rows share one process and one model load
-RUNS = [("full", "medcot", "default"), ("full", "medcot", "padded"), ("full", "medcot", "padded-trlloss"),
+RUNS = [("full", "medcot", "default"), ("full", "medcot", "default-own"), ("full", "medcot", "tokens-16384-own"), ("full", "medcot", "padded"), ("full", "medcot", "padded-trlloss"),
         ("full", "unsloth", "padded"), ("full", "hf", "padded"),
         ("mix", "medcot", "default"), ("mix", "medcot", "padding-free"), ("mix", "medcot", "kaggle-recipe"),
         ("mix", "medcot", "packed"), ("mix", "medcot", "packed-trlloss"), ("mix", "medcot", "grouped-4"),
-        ("mix", "medcot", "grouped-12"), ("mix", "medcot", "grouped-24"), ("mix", "medcot", "grouped-32"), ("mix", "medcot", "kaggle-settings"),
+        ("mix", "medcot", "grouped-12"), ("mix", "medcot", "grouped-24"), ("mix", "medcot", "grouped-32"), ("mix", "medcot", "tokens-16384"), ("mix", "medcot", "kaggle-settings"),
         ("mix", "unsloth", "kaggle"), ("mix", "unsloth", "packed"), ("mix", "hf", "kaggle")]
 GiB = 2**30
 
@@ -241,7 +244,8 @@ def batches_for(batching, examples, a, pad_id, ids):
 MEDCOT_RUNS = {"default": {}, "padded": dict(batching="padded"), "padded-trlloss": dict(batching="padded"),
                "padding-free": dict(batching="padding_free", batch_size=4), "kaggle-recipe": dict(batch_size=2, grad_accum=8),
                "packed": dict(batching="packed", batch_size=4), "packed-trlloss": dict(batching="packed", batch_size=4),
-               **{f"grouped-{n}": dict(batching="grouped", batch_size=n) for n in (4, 12, 24, 32)},
+               **{f"grouped-{n}": dict(batching="grouped", batch_size=n, batch_tokens=None) for n in (4, 12, 24, 32)},
+               "tokens-16384": dict(batch_tokens=16384),
                "kaggle-settings": dict(batch_size=2, grad_accum=8, batching="padded")}
 
 def trl_loss_trainer(make):
@@ -276,7 +280,8 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
         texts.append(dict(prompt=tok.decode(t[1:p]), completion=tok.decode(t[p:])))  # medcot adds the BOS itself
         if i < 4 and tokenize_example(texts[-1], tok)["input_ids"] != t:
             raise RuntimeError(f"example {i}: the text does not tokenize back to the benchmark's ids")
-    over = dict(MEDCOT_RUNS[batching], **(dict(batch_size=a.full_batch) if scenario == "full" else {}))
+    own = batching.endswith("-own")  # the full scenario's rows keep the raw loop's 4 rows a batch, unless -own
+    over = dict(MEDCOT_RUNS[batching.removesuffix("-own")], **(dict(batch_size=a.full_batch) if scenario == "full" and not own else {}))
     cfg = RunConfig(name=f"bench-{scenario}-{batching}", model=str(a.model_dir), max_seq_length=a.max_len, epochs=1,
                     save_steps=10**6, logging_steps=10**6, output_dir=tempfile.mkdtemp(prefix="medcot-bench-"), **over)
     cuda = a.device == "cuda"
@@ -303,7 +308,8 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
                seconds=round(t1 - t0, 3), tok_s=round((n1 - n0) / (t1 - t0), 1),
                micro_batches=None, optimizer_steps=r.steps, timed_steps=timed,
                loss_first=round(r.first_loss, 4), loss_last=round(r.last_loss, 4), all_tokens=r.tokens,
-               batching=f"{resolve_batching(cfg.batching, model)} {cfg.batch_size}x{cfg.grad_accum}{note}"
+               batching=f"{resolve_batching(cfg.batching, model)} {cfg.batch_size}x{cfg.grad_accum}"
+                        + (f" <= {cfg.batch_tokens} tokens" if cfg.batch_tokens and resolve_batching(cfg.batching, model) == "grouped" else "") + note
                         + (", TRL's fused head" if batching.endswith("-trlloss") else ""))
     if cuda: res.update(peak_alloc_gib=round(torch.cuda.max_memory_allocated() / GiB, 3),
                         peak_reserved_gib=round(torch.cuda.max_memory_reserved() / GiB, 3))
@@ -375,7 +381,7 @@ def report(rows, file=sys.stdout):
         name = f"{r['size']} {r['scenario']} medcot {r['run']} ({r.get('batching')})"
         if r["scenario"] == "full":
             u = by.get((r["size"], "full", "unsloth", "padded"))
-            if u and "tok_s" in u: p(f"{name}: {r['tok_s']/u['tok_s']:.2f}x raw Unsloth, {ok(r['tok_s'] >= 0.95 * u['tok_s'])} >= 0.95x")
+            if u and "tok_s" in u: p(f"{name}: {r['tok_s']/u['tok_s']:.3f}x raw Unsloth, {ok(r['tok_s'] >= 0.95 * u['tok_s'])} >= 0.95x")
             if r["size"] == "3B" and "peak_alloc_gib" in r:
                 p(f"{name}: peak VRAM {r['peak_alloc_gib']:.2f} GiB, {ok(r['peak_alloc_gib'] <= 5)} <= 5 GiB")
         else:

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['CHOICES', 'PRESETS', 'FLASH_ATTENTION', 'RunConfig', 'preset', 'config_from_dict', 'save_config', 'load_config',
            'split_rows', 'write_heldout', 'fit_splits', 'bos_prefix', 'tokenize_example', 'tokenize_dataset',
-           'check_labels', 'stop_on_nonfinite', 'resolve_batching', 'batching_args', 'SeededLengthGroupedSampler',
-           'cpu_bf16_faster', 'on_gpu', 'resolve_precision', 'resolve_optim', 'report_to', 'sft_config',
+           'check_labels', 'stop_on_nonfinite', 'resolve_batching', 'batching_args', 'LengthGroupedBatches',
+           'cpu_bf16_faster', 'on_gpu', 'resolve_precision', 'resolve_optim', 'report_to', 'batch_rows', 'sft_config',
            'sft_trainer_class', 'fp32_trainable', 'build_trainer', 'TrainResult', 'last_checkpoint', 'plot_loss',
            'is_main_process', 'prepare_model', 'train', 'launch']
 
@@ -58,7 +58,8 @@ class RunConfig:
     weight_decay:float=0.0 # AdamW weight decay
     lr_scheduler:str="linear" # learning-rate schedule after warmup
     warmup_steps:int=0 # optimizer steps of linear warmup
-    batch_size:int=12 # examples per device batch
+    batch_size:int=32 # examples per device batch (at most: `batch_tokens` may hold a batch to fewer)
+    batch_tokens:int|None=12288 # tokens per device batch at most, padding included (grouped and packed batches); None: no limit
     grad_accum:int=1 # batches per optimizer step
     epochs:float=1 # passes over the training split
     max_steps:int|None=None # stop after this many optimizer steps (overrides epochs)
@@ -107,24 +108,25 @@ _RULES = [("lora_r", _pos, "a positive int"), ("lora_alpha", _pos, "> 0"), ("lor
           ("max_rows", lambda v: v is None or v >= 2, "None or >= 2"), ("n_val", _pos, ">= 1"),
           ("max_seq_length", lambda v: v >= 16, ">= 16"), ("max_cot_chars", lambda v: v is None or v > 0, "None or > 0"),
           ("learning_rate", _pos, "> 0"), ("weight_decay", _nonneg, ">= 0"), ("warmup_steps", _nonneg, ">= 0"),
-          ("batch_size", _pos, ">= 1"), ("grad_accum", _pos, ">= 1"), ("epochs", _pos, "> 0"),
+          ("batch_size", _pos, ">= 1"), ("batch_tokens", lambda v: v is None or v >= 16, "None or >= 16"),
+          ("grad_accum", _pos, ">= 1"), ("epochs", _pos, "> 0"),
           ("max_steps", lambda v: v is None or v > 0, "None or >= 1"), ("save_steps", _pos, ">= 1"),
           ("save_total_limit", lambda v: v is None or v > 0, "None or >= 1"), ("eval_steps", lambda v: v is None or v > 0, "None or >= 1"),
           ("logging_steps", _pos, ">= 1")]
 
 # %% ../nbs/03_train.ipynb #ba8b5af3
 PRESETS = {
-    "paper": dict(name="paper", model="llama-3.2-3b", lora_r=16, batch_size=4, learning_rate=2e-4, epochs=2,
+    "paper": dict(name="paper", model="llama-3.2-3b", lora_r=16, batch_size=4, batch_tokens=None, learning_rate=2e-4, epochs=2,
                   split="ratio", ratios=(0.9, 0.1), max_seq_length=2048),
     "kaggle-unsloth": dict(name="kaggle-unsloth", model="llama-3.2-3b", style="plain", lora_r=16, lora_alpha=16,
-                           learning_rate=5e-4, weight_decay=0.01, warmup_steps=25, batch_size=2, grad_accum=8, epochs=1,
+                           learning_rate=5e-4, weight_decay=0.01, warmup_steps=25, batch_size=2, grad_accum=8, epochs=1, batch_tokens=None,
                            split="first", n_val=100, max_seq_length=2048),
     "khan-1b": dict(name="khan-1b", model="llama-3.2-1b", lora_r=16, lora_alpha=32, lora_dropout=0.05, optim="paged_adamw_8bit",
-                    precision="fp16", batch_size=4, grad_accum=4, learning_rate=2e-4, epochs=3, split="ratio",
+                    precision="fp16", batch_size=4, grad_accum=4, batch_tokens=None, learning_rate=2e-4, epochs=3, split="ratio",
                     ratios=(0.8, 0.1, 0.1), max_seq_length=2048),
     "demo": dict(name="demo", model="smollm2-135m", backend="cpu", load_in_4bit=False, gradient_checkpointing=False,
                  data="fixture", split="first", n_val=8, max_seq_length=512, fit="shorten", max_cot_chars=500,
-                 batch_size=2, learning_rate=1e-3, max_steps=40, save_steps=20, logging_steps=1, output_dir="runs/demo"),
+                 batch_size=2, learning_rate=1e-3, max_steps=48, save_steps=24, logging_steps=1, output_dir="runs/demo"),
 }
 
 def preset(name:str, # one of PRESETS
@@ -257,15 +259,23 @@ def batching_args(batching:str, max_seq_length:int) -> dict:
             "padded": dict(max_length=None, padding_free=False)}[batching]
 
 # %% ../nbs/03_train.ipynb #91765bf4
-class SeededLengthGroupedSampler(torch.utils.data.Sampler):
-    "transformers' length-grouped order, drawn from `seed + epoch` so that a resumed run sees the same batches"
-    def __init__(self, lengths:list, batch_size:int, seed:int): self.lengths, self.batch_size, self.seed, self.epoch = lengths, batch_size, seed, 0
+class LengthGroupedBatches(torch.utils.data.Sampler):
+    "Batches of similar length: `batch_size` examples and `max_tokens` padded tokens at most; order drawn from `seed + epoch`"
+    def __init__(self, lengths:list, # tokens of each example
+                 batch_size:int, # examples per batch at most
+                 max_tokens:int|None, # examples x longest example, per batch, at most (None: no limit; one example always fits)
+                 seed:int): # seed of the tie order and of each epoch's batch order
+        self.seed, self.epoch, self.batches = seed, 0, []
+        g = torch.Generator().manual_seed(seed)
+        for i in sorted(torch.randperm(len(lengths), generator=g).tolist(), key=lambda i: -lengths[i]):  # longest first
+            b = self.batches[-1] if self.batches else None
+            if b and len(b) < batch_size and (max_tokens is None or lengths[b[0]] * (len(b) + 1) <= max_tokens): b.append(i)
+            else: self.batches.append([i])
     def set_epoch(self, epoch:int): self.epoch = epoch
-    def __len__(self): return len(self.lengths)
+    def __len__(self): return len(self.batches)
     def __iter__(self):
-        from transformers.trainer_pt_utils import get_length_grouped_indices
         g = torch.Generator().manual_seed(self.seed + self.epoch)
-        return iter(get_length_grouped_indices(self.lengths, self.batch_size, generator=g))
+        return iter(self.batches[:1] + [self.batches[i + 1] for i in torch.randperm(len(self.batches) - 1, generator=g).tolist()])
 
 # %% ../nbs/03_train.ipynb #3424e2ac
 class _PaddingFreeVerified(logging.Filter):
@@ -316,6 +326,11 @@ def report_to(cfg:RunConfig) -> str:
     os.environ.setdefault("WANDB_PROJECT", cfg.wandb_project)
     return "wandb"
 
+def batch_rows(cfg:RunConfig, batching:str) -> int:
+    "Rows of a device batch: `batch_size`, and for rows of `max_seq_length` (packed) no more than fit `batch_tokens`"
+    if batching != "packed" or cfg.batch_tokens is None: return cfg.batch_size  # grouped batches apply the budget per batch
+    return max(1, min(cfg.batch_size, cfg.batch_tokens // cfg.max_seq_length))
+
 def sft_config(cfg:RunConfig, batching:str="grouped", # the resolved batching strategy (see `resolve_batching`)
                has_eval:bool=True, progress:bool=True, resuming:bool=False):
     "TRL `SFTConfig` for `cfg` on this machine"
@@ -323,10 +338,11 @@ def sft_config(cfg:RunConfig, batching:str="grouped", # the resolved batching st
     gpu = on_gpu(cfg)
     prec = resolve_precision(cfg.precision, gpu)
     evals = dict(eval_strategy="steps" if cfg.eval_steps else "epoch", eval_steps=cfg.eval_steps,
-                 per_device_eval_batch_size=cfg.batch_size, eval_on_start=not resuming) if has_eval else dict(eval_strategy="no")
+                 per_device_eval_batch_size=batch_rows(cfg, "packed"),  # evaluation batches are not grouped: budget for full-length rows
+                 eval_on_start=not resuming) if has_eval else dict(eval_strategy="no")
     return SFTConfig(
         output_dir=cfg.output_dir, run_name=cfg.name, seed=cfg.seed, data_seed=cfg.seed,
-        per_device_train_batch_size=cfg.batch_size, gradient_accumulation_steps=cfg.grad_accum,
+        per_device_train_batch_size=batch_rows(cfg, batching), gradient_accumulation_steps=cfg.grad_accum,
         num_train_epochs=cfg.epochs, max_steps=cfg.max_steps or -1,
         optim=resolve_optim(cfg.optim, gpu), learning_rate=cfg.learning_rate, weight_decay=cfg.weight_decay,
         lr_scheduler_type=cfg.lr_scheduler, warmup_steps=cfg.warmup_steps,
@@ -339,18 +355,21 @@ def sft_config(cfg:RunConfig, batching:str="grouped", # the resolved batching st
 
 # %% ../nbs/03_train.ipynb #47485e5d
 def sft_trainer_class():
-    "A subclass of `trl.SFTTrainer` as imported now: seeded length grouping; TRL's fused-head loss on a GPU unless unsloth's own is there"
+    "A subclass of `trl.SFTTrainer` as imported now: length-grouped batches under a token budget; TRL's fused-head loss on a GPU unless unsloth's own is there"
     import trl
     from trl.trainer import utils
     fused_head = getattr(utils, "_ChunkedLogProbFunction", None) is not None
     class MedcotSFTTrainer(trl.SFTTrainer):
         fused_loss = None  # TRL's fused head: None = for GPU batches of a model not on unsloth; True/False force it (a benchmark compares)
-        def _get_train_sampler(self, train_dataset=None):
-            "`SeededLengthGroupedSampler` for length-grouped batches, else transformers' sampler"
-            ds = self.train_dataset if train_dataset is None else train_dataset
-            if self.args.train_sampling_strategy != "group_by_length": return super()._get_train_sampler(train_dataset)
-            return SeededLengthGroupedSampler([len(x) for x in ds["input_ids"]],
-                                              self.args.train_batch_size * self.args.gradient_accumulation_steps, self.args.seed)
+        batch_tokens = None  # grouped batches: tokens per device batch at most (`build_trainer` sets it from the run)
+        def get_train_dataloader(self):
+            "`LengthGroupedBatches` for length-grouped batches, else transformers' loader"
+            if self.args.train_sampling_strategy != "group_by_length": return super().get_train_dataloader()
+            ds = self._remove_unused_columns(self.train_dataset, description="Training")
+            batches = LengthGroupedBatches([len(x) for x in ds["input_ids"]], self.args.per_device_train_batch_size,
+                                           self.batch_tokens, self.args.seed)
+            return self.accelerator.prepare(torch.utils.data.DataLoader(ds, batch_sampler=batches, collate_fn=self.data_collator,
+                                                                        pin_memory=self.args.dataloader_pin_memory))
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             "TRL's fused-head loss for a batch on a GPU (unless unsloth's fused loss is there); else the model's own, on the same labelled tokens"
             fused = backend_of(self.model) != "unsloth" if self.fused_loss is None else self.fused_loss
@@ -378,6 +397,7 @@ def build_trainer(cfg:RunConfig, model, tokenizer, data:DatasetDict, # formatted
     args = sft_config(cfg, resolve_batching(cfg.batching, model), "validation" in tok, progress, resuming)
     trainer = sft_trainer_class()(model=model, args=args, train_dataset=tok["train"], eval_dataset=tok.get("validation"),
                                   processing_class=tokenizer, callbacks=[stop_on_nonfinite(), *callbacks])
+    trainer.batch_tokens = cfg.batch_tokens
     if args.fp16: fp32_trainable(trainer.model)
     if not progress: trainer.remove_callback(PrinterCallback)
     return trainer
