@@ -58,11 +58,13 @@ SHAPES = {"1B": dict(LLAMA32, hidden_size=2048, num_hidden_layers=16, num_attent
 LORA = dict(r=16, alpha=16, dropout=0.0, seed=3407)
 PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 # (scenario, path, batching) rows in the order they run; a path's rows share one process and one model load
-RUNS = [("full", "medcot", "default"), ("full", "medcot", "default-own"), ("full", "medcot", "tokens-16384-own"), ("full", "medcot", "padded"), ("full", "medcot", "padded-trlloss"),
+RUNS = [("full", "medcot", "default"), ("full", "medcot", "default-own"), ("full", "medcot", "tokens-16384-own"),
+        ("full", "medcot", "padded"), ("full", "medcot", "padded-trlloss"),
         ("full", "unsloth", "padded"), ("full", "hf", "padded"),
         ("mix", "medcot", "default"), ("mix", "medcot", "padding-free"), ("mix", "medcot", "kaggle-recipe"),
         ("mix", "medcot", "packed"), ("mix", "medcot", "packed-trlloss"), ("mix", "medcot", "grouped-4"),
-        ("mix", "medcot", "grouped-12"), ("mix", "medcot", "grouped-24"), ("mix", "medcot", "grouped-32"), ("mix", "medcot", "tokens-16384"), ("mix", "medcot", "kaggle-settings"),
+        ("mix", "medcot", "grouped-12"), ("mix", "medcot", "grouped-24"), ("mix", "medcot", "grouped-32"), ("mix", "medcot", "tokens-16384"),
+        ("mix", "medcot", "kaggle-settings"),
         ("mix", "unsloth", "kaggle"), ("mix", "unsloth", "packed"), ("mix", "hf", "kaggle")]
 GiB = 2**30
 
@@ -271,7 +273,7 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
     from datasets import Dataset, DatasetDict
     from transformers import TrainerCallback
     import medcot.train
-    from medcot.train import RunConfig, resolve_batching, tokenize_example, train
+    from medcot.train import RunConfig, batch_rows, resolve_batching, tokenize_example, train
     make = medcot.train.sft_trainer_class
     if batching.endswith("-trlloss"): medcot.train.sft_trainer_class = trl_loss_trainer(make)
     texts = []
@@ -281,7 +283,8 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
         if i < 4 and tokenize_example(texts[-1], tok)["input_ids"] != t:
             raise RuntimeError(f"example {i}: the text does not tokenize back to the benchmark's ids")
     own = batching.endswith("-own")  # the full scenario's rows keep the raw loop's 4 rows a batch, unless -own
-    over = dict(MEDCOT_RUNS[batching.removesuffix("-own")], **(dict(batch_size=a.full_batch) if scenario == "full" and not own else {}))
+    over = dict(MEDCOT_RUNS[batching.removesuffix("-own")],
+                **(dict(batch_size=a.full_batch) if scenario == "full" and not own else {}))
     cfg = RunConfig(name=f"bench-{scenario}-{batching}", model=str(a.model_dir), max_seq_length=a.max_len, epochs=1,
                     save_steps=10**6, logging_steps=10**6, output_dir=tempfile.mkdtemp(prefix="medcot-bench-"), **over)
     cuda = a.device == "cuda"
@@ -304,12 +307,13 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
     note = ""
     if n1 == 0:  # a trainer that does not count tokens: every token is useful here (no padding), spread evenly over steps
         n0, n1, note = 0, round(sum(p + c for p, c in examples) * timed / r.steps), " (tokens estimated)"
+    kind = resolve_batching(cfg.batching, model)
+    budget = cfg.batch_tokens and kind == "grouped"  # grouped batches: up to batch_size examples within the budget
     res = dict(useful_tokens=n1 - n0, padded_tokens=None,  # the trainer counts non-padding tokens only
                seconds=round(t1 - t0, 3), tok_s=round((n1 - n0) / (t1 - t0), 1),
                micro_batches=None, optimizer_steps=r.steps, timed_steps=timed,
                loss_first=round(r.first_loss, 4), loss_last=round(r.last_loss, 4), all_tokens=r.tokens,
-               batching=f"{resolve_batching(cfg.batching, model)} {cfg.batch_size}x{cfg.grad_accum}"
-                        + (f" <= {cfg.batch_tokens} tokens" if cfg.batch_tokens and resolve_batching(cfg.batching, model) == "grouped" else "") + note
+               batching=f"{kind} {batch_rows(cfg, kind)}x{cfg.grad_accum}" + (f" <= {cfg.batch_tokens} tokens" if budget else "") + note
                         + (", TRL's fused head" if batching.endswith("-trlloss") else ""))
     if cuda: res.update(peak_alloc_gib=round(torch.cuda.max_memory_allocated() / GiB, 3),
                         peak_reserved_gib=round(torch.cuda.max_memory_reserved() / GiB, 3))
