@@ -55,6 +55,8 @@ def main(argv=None):
     p.add_argument("--new-tokens", type=int, default=256)
     p.add_argument("--work", default="/tmp/medcot-standin")
     p.add_argument("--out", help="append JSON lines here")
+    p.add_argument("--no-dequantize", action="store_true", help="medcot's path without `dequantize` (4-bit layers "
+                   "dequantized at every step, as before it)")
     p.add_argument("--dry-run", action="store_true", help="tiny shape on the CPU, 8 new tokens")
     a = p.parse_args(argv)
     if a.dry_run: a.size, a.backend, a.new_tokens, a.n, a.loop = "tiny", "cpu", 8, 8, 2
@@ -68,13 +70,14 @@ def main(argv=None):
     prompts = [build_prompt(q, tok) for q in questions(a.questions, a.n)]
     generate(model, tok, prompts[:2], max_new_tokens=4, batch_size=2, progress=False)  # warm-up (kernels, caches)
     n_loop, t_loop = timed(loop, model, tok, prompts[:a.loop], a.new_tokens)
-    gens, t_batch = timed(lambda: generate(model, tok, prompts, max_new_tokens=a.new_tokens, batch_size=a.n, progress=False))
+    gens, t_batch = timed(lambda: generate(model, tok, prompts, max_new_tokens=a.new_tokens, batch_size=a.n, progress=False,
+                                           dequantize=not a.no_dequantize))
     n_batch = sum(g.n_tokens for g in gens)
     rows = [dict(path="one at a time", batch=1, prompts=a.loop, tokens=n_loop, seconds=t_loop, tok_s=n_loop / t_loop),
-            dict(path="medcot generate", batch=a.n, prompts=a.n, tokens=n_batch, seconds=t_batch, tok_s=n_batch / t_batch)]
+            dict(path="medcot generate" + (" (no dequantize)" if a.no_dequantize else ""), batch=a.n, prompts=a.n, tokens=n_batch, seconds=t_batch, tok_s=n_batch / t_batch)]
     dev = torch.cuda.get_device_name() if device == "cuda" else "cpu"
     print(f"\n{a.size} shape, backend {a.backend}, 4-bit {a.backend != 'cpu'}, {a.new_tokens} new tokens, {dev}")
-    for r in rows: print(f"  {r['path']:>16} batch {r['batch']:>3}: {r['tokens']:>6} tokens in {r['seconds']:7.1f} s = {r['tok_s']:8.1f} tokens/s")
+    for r in rows: print(f"  {r['path']:>32} batch {r['batch']:>3}: {r['tokens']:>6} tokens in {r['seconds']:7.1f} s = {r['tok_s']:8.1f} tokens/s")
     print(f"  ratio batched / one at a time: {rows[1]['tok_s'] / rows[0]['tok_s']:.1f}x")
     if a.out:
         with open(a.out, "a") as f:

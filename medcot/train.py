@@ -59,7 +59,7 @@ class RunConfig:
     lr_scheduler:str="linear" # learning-rate schedule after warmup
     warmup_steps:int=0 # optimizer steps of linear warmup
     batch_size:int=32 # examples per device batch (at most: `batch_tokens` may hold a batch to fewer)
-    batch_tokens:int|None=12288 # tokens per device batch at most, padding included (grouped and packed batches); None: no limit
+    batch_tokens:int|None=14336 # tokens per device batch at most, padding included (grouped and packed batches); None: no limit
     grad_accum:int=1 # batches per optimizer step
     epochs:float=1 # passes over the training split
     max_steps:int|None=None # stop after this many optimizer steps (overrides epochs)
