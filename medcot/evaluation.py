@@ -58,7 +58,8 @@ def _fits(layers) -> bool:
 
 @contextmanager
 def dequantized(model, enable:bool=True): # False: a no-op
-    "Inside, each 4-bit bitsandbytes layer of `model` runs on a 16-bit copy of its weight; yields whether it did"
+    "Inside, each 4-bit bitsandbytes layer of `model` runs on a 16-bit copy of its weight"
+    # yields True when it did, False when the copies would not fit, None when there is nothing to do
     import bitsandbytes as bnb
     layers = [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)] if enable else []
     layers = [m for m in layers if not getattr(m.weight.quant_state, "packing_format_for_cpu", False)]  # CPU-repacked: skip
@@ -100,7 +101,7 @@ def generate(model, tokenizer, prompts:list, # prompt strings, rendered as in tr
     results, i, bs = [None] * len(ids), 0, batch_size
     bar = tqdm(total=len(ids), desc="generating", disable=not progress)
     with dequantized(model, dequantize and not _on_unsloth(model)) as done:
-        if dequantize and done is False: bar.write("not dequantized: the 16-bit weights would take over half the free GPU memory")
+        if done is False: bar.write("not dequantized: the 16-bit weights would take over half the free GPU memory")
         while i < len(order):
             idx = order[i:i + bs]
             try: gens = _generate_batch(model, tokenizer, [ids[j] for j in idx], max_new_tokens, sampling)
