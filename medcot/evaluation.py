@@ -21,6 +21,7 @@ from rouge_score import rouge_scorer
 from tqdm.auto import tqdm
 
 from .data import SYSTEM_PROMPT, assistant_text, build_prompt, parse_output
+from .lora import backend_of
 from .model import padding_side, stop_token_ids
 
 # %% ../nbs/04_eval.ipynb #e99b9b22
@@ -76,7 +77,7 @@ def dequantized(model, enable:bool=True): # False: a no-op
         for m in layers: m.__dict__.pop("forward", None)
 
 # %% ../nbs/04_eval.ipynb #6632662f
-def _on_unsloth(model) -> bool: return "unsloth" in type(model).__module__ or getattr(model, "medcot_backend", None) == "unsloth"
+def _on_unsloth(model) -> bool: return "unsloth" in type(model).__module__ or backend_of(model) == "unsloth"
 
 def inference_mode(model):
     "Switch unsloth models to their fast generation path (a no-op elsewhere)"
