@@ -245,7 +245,7 @@ def resolve_batching(batching:str, # auto, padding_free, packed, grouped or padd
                     ) -> str:
     "The batching strategy: `auto` is packed rows on FlashAttention, length-grouped batches otherwise"
     if batching != "auto": return batching
-    if getattr(model, "medcot_backend", None) == "unsloth":  # unsloth packs on flash-attn when it is installed, else on a full mask
+    if backend_of(model) == "unsloth":  # unsloth packs on flash-attn when it is installed, else on a full mask
         flash = importlib.util.find_spec("flash_attn") is not None
     else: flash = model.config._attn_implementation.split("@")[0].split(":")[0] in FLASH_ATTENTION
     return "packed" if flash else "grouped"
