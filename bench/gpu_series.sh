@@ -53,14 +53,17 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python3 -c "import torch, transformers, trl, peft, unsloth, bitsandbytes; print('torch', torch.__version__, '| transformers', transformers.__version__, '| trl', trl.__version__, '| peft', peft.__version__, '| unsloth', unsloth.__version__, '| bnb', bitsandbytes.__version__)" 2>&1 | tail -1
 standin() { python3 -c "import sys; sys.path.insert(0, 'bench'); from train_speed import build_model_dir; build_model_dir('$1', '/tmp/standin', 'cuda')"; }
 standin 1B || exit 1
-export MEDCOT_MODEL=/tmp/standin/llama32-1B-random MEDCOT_DATA=$PWD/medcot/fixtures/medical_o1_en_40.jsonl.gz MEDCOT_MAX_STEPS=8 \
+# the notebooks run in nbs/ and name the stand-in relatively, through runs/standin (ignored by git): their stored
+# outputs (unsloth prints the model's folder) then show no path of this machine, which the docs check refuses
+mkdir -p runs && ln -sfn /tmp/standin runs/standin
+export MEDCOT_MODEL=../runs/standin/llama32-1B-random MEDCOT_DATA=$PWD/medcot/fixtures/medical_o1_en_40.jsonl.gz MEDCOT_MAX_STEPS=8 \
        MEDCOT_COMPARE_MODELS=${MEDCOT_COMPARE_MODELS:-/tmp/standin/llama32-1B-random}
 fails=0
 run_stream() { # run_stream BACKEND DTYPE NOTEBOOKS...: one pass over some notebooks, in order; outputs kept for unsloth bf16
   local backend=$1 dtype=$2 save=--no-save dir=$PWD prec=auto; shift 2
   [ "$dtype" = float16 ] && prec=fp16
   if [ "$backend:$dtype" = unsloth:bfloat16 ] && [ -z "${NO_SAVE:-}" ]; then save=
-  else dir=$(mktemp -d /tmp/stream-XXXX); cp -r nbs settings.ini "$dir"/; fi  # a private copy: saving passes rewrite nbs/
+  else dir=$(mktemp -d /tmp/stream-XXXX); cp -r nbs settings.ini "$dir"/; mkdir "$dir/runs"; ln -s /tmp/standin "$dir/runs/standin"; fi  # a private copy: saving passes rewrite nbs/
   for nb in "$@"; do
     local t0=$SECONDS log="/tmp/$(basename $nb).$backend.$dtype.log" left=$((BUDGET_S - SECONDS))
     if [ $left -lt 30 ]; then echo "  SKIP  $backend $dtype $nb (out of time)"; continue; fi

@@ -29,7 +29,9 @@ def variants(last_layers:int=4, # layer-specific LoRA: adapters on the last N la
             "QLoRA r=16": dict(lora_r=16, lora_alpha=16, load_in_4bit=True),
             f"LoRA r=16, last {last_layers} layers": dict(lora_r=16, lora_alpha=16, load_in_4bit=False, lora_layers=last_layers)}
 
-def slug(name:str) -> str: return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+def slug(name:str) -> str:
+    "`name` as a file name: lower case, each run of other characters one `-` ('LoRA r=8' -> 'lora-r-8')"
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 # %% ../nbs/06_compare.ipynb #1c052846
 def peak_memory_gib(gpu:bool) -> float:

@@ -86,6 +86,7 @@ def load_rows(source:str|Path=HUB_ID, # a Hub dataset id, or a local .json/.json
 # %% ../nbs/00_data.ipynb #9c684485
 TAG_RE = re.compile(r"</?(think|response)>", re.I)
 ValidationReport = namedtuple("ValidationReport", "kept skipped duplicates")
+ValidationReport.__doc__ = "What `validate_rows` did: the number of rows `kept`, the bad rows `skipped` as (row, field, reason), the number of `duplicates` dropped"
 
 def row_problem(row:dict) -> tuple|None:
     "The first problem of `row` as (field, reason), or None when it is fine"
@@ -164,6 +165,7 @@ def format_dataset(ds:Dataset, tokenizer, style:str="chat", system_prompt:str|No
 
 # %% ../nbs/00_data.ipynb #df401a20
 Parsed = namedtuple("Parsed", "think response well_formed problems")
+Parsed.__doc__ = "Model output split by `parse_output`: the `think` and `response` texts, `well_formed` (no problems) and the `problems` found"
 
 def _between(text:str, start:str, ends:tuple) -> str|None:
     "The text after the first `start` up to the first of `ends` that follows (or the end), None without `start`"
@@ -251,6 +253,7 @@ def shorten_reasoning(cot:str, max_chars:int) -> str:
     return cot[:max_chars].rsplit(" ", 1)[0]
 
 FitReport = namedtuple("FitReport", "kept dropped shortened")
+FitReport.__doc__ = "What `fit_to_length` did: the number of examples `kept`, the rows `dropped` as too long, the number whose reasoning was `shortened`"
 
 def fit_to_length(ds:Dataset, # validated rows with Question, Complex_CoT, Response
                   tokenizer, max_seq_length:int, # examples must fit in this many tokens

@@ -23,6 +23,14 @@ from .evaluation import METRICS, generate
 from .model import PRESETS, cache_dir, load_model, setup_tokenizer
 
 # %% ../nbs/05_hub.ipynb #fe1ec475
+def _shown(path:str|Path) -> str:
+    "`path` for a message: relative to the working directory when inside it, `~/...` inside the home folder, else its name"
+    path = Path(path).absolute()
+    for base, prefix in ((Path.cwd(), ''), (Path.home(), '~/')):
+        try: return prefix + str(path.relative_to(base))
+        except ValueError: pass
+    return path.name
+
 def _existing(path:Path) -> Path:
     "`path` or its nearest existing parent (where free space can be measured before the folder exists)"
     path = Path(path).absolute()
@@ -390,7 +398,7 @@ def export_merged(folder:str|Path, # a run folder saved by `save_run`
             if (folder/f).exists(): shutil.copy2(folder/f, tmp/f)
         (tmp/'README.md').write_text(model_card(tmp, base_model, cfg, res, tok, 'merged', lic, repo_id or dest.name), encoding='utf-8')
         assert_no_secrets(tmp)
-    print(f'merged model written to {dest} in {time.time()-t0:.0f} s')
+    print(f'merged model written to {_shown(dest)} in {time.time()-t0:.0f} s')
     return dest
 
 def local_base_dir(folder:str|Path) -> str:
@@ -413,7 +421,7 @@ def fetch_llama_cpp(dest:str|Path|None=None, # where to unpack it; None: `llama_
     dest = Path(dest or llama_cpp_dir())
     if (dest/'convert_hf_to_gguf.py').exists(): return dest
     check_free_space(dest.parent, 300_000_000, 'llama.cpp sources')
-    print(f'fetching llama.cpp: llama-cpp-python {version} source distribution from PyPI (~77 MB), unpacking vendor/llama.cpp to {dest}')
+    print(f'fetching llama.cpp: llama-cpp-python {version} source distribution from PyPI (~77 MB), unpacking vendor/llama.cpp to {_shown(dest)}')
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp, atomic_folder(dest) as out:
         r = subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '--no-binary', ':all:', '--quiet',
@@ -440,7 +448,7 @@ def build_llama_quantize(src:str|Path|None=None, # the llama.cpp folder; None: `
     if exe.exists(): return exe
     missing = [t for t in ('cmake', 'c++') if not shutil.which(t)]
     if missing: raise RuntimeError(f'building llama-quantize needs {missing}: apt-get install cmake g++ (Kaggle has both)')
-    print(f'building llama-quantize in {src}/build with cmake, {jobs} jobs: a few minutes, once')
+    print(f'building llama-quantize in {_shown(src/"build")} with cmake, {jobs} jobs: a few minutes, once')
     t0, build = time.time(), src/'build'
     for cmd in (['cmake', '-S', str(src), '-B', str(build), '-DCMAKE_BUILD_TYPE=Release', '-DLLAMA_CURL=OFF', '-DLLAMA_OPENSSL=OFF',
                  '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_EXAMPLES=OFF', '-DLLAMA_BUILD_SERVER=OFF', '-DGGML_NATIVE=OFF'],
@@ -448,7 +456,7 @@ def build_llama_quantize(src:str|Path|None=None, # the llama.cpp folder; None: `
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode: raise RuntimeError(f"{' '.join(cmd[:2])} failed:\n{(r.stdout + r.stderr)[-3000:]}")
     exe.symlink_to(build/'bin'/'llama-quantize')
-    print(f'built {exe} in {time.time()-t0:.0f} s')
+    print(f'built {_shown(exe)} in {time.time()-t0:.0f} s')
     return exe
 
 # %% ../nbs/05_hub.ipynb #987f2570
@@ -491,7 +499,7 @@ def export_gguf(folder:str|Path, # a run folder (adapter) or a merged model fold
     work = Path(tempfile.mkdtemp(dir=work_dir, prefix='medcot-gguf-'))
     try:
         check_free_space(work, export_bytes(n, 'bf16') * (is_adapter + (quantizer is not None)), 'the temporary merged model and bf16 GGUF')
-        model_dir = export_merged(folder, work/'merged') if is_adapter else folder
+        model_dir = export_merged(folder, work/f'{dest.name}-merged') if is_adapter else folder
         base_model, cfg, res, lic = _card_inputs(folder)
         name, out = dest.name, []
         with atomic_folder(dest) as tmp:

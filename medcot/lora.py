@@ -14,6 +14,7 @@ PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "
 
 # %% ../nbs/02_lora.ipynb #dfc18f4c
 class Trainable(NamedTuple):
+    "Trainable and total parameter counts of a model (`trainable_report`); prints as one line"
     trainable: int  # parameters that receive gradients
     total: int      # all parameters (a 4-bit weight counted at its logical size)
     percent: float  # 100 * trainable / total
