@@ -1,20 +1,35 @@
 """The docs check: build the site, open the home page and every chapter in headless Chromium, and fail if a page is
-missing, shows an error, lacks a required plot, or lost what its notebook holds.
+missing, shows an error, lacks a required plot, lost what its notebook holds, or shows one of the site's known defects.
 
     python .ci/docs_check.py [--no-build]
 
-Builds with `.ci/docs.sh` (the pipeline the Pages workflow deploys), serves `_docs/` from a localhost HTTP server and
-drives Debian's `chromium` over the DevTools protocol on a pipe (`--remote-debugging-pipe`: no extra package).
+Builds with `.ci/docs.sh` (the pipeline the Pages workflow deploys; it refuses a Sphinx/MyST stack other than the one
+pinned in `.ci/constraints.txt`), serves `_docs/` from a localhost HTTP server and drives Debian's `chromium` over the
+DevTools protocol on a pipe (`--remote-debugging-pipe`: no extra package), at 1280 x 900 pixels.
 For each page (one per notebook in `nbs/`, in sidebar order) it fails on:
 - a missing page (not built, or not HTTP 200), or a page without its title;
 - an error shown: Python traceback text, an error output, docutils/Sphinx error or warning markers, a broken image
   (not decoded by the browser), a failed request for the page's own files, a JavaScript exception;
 - fewer API entries (signature blocks), parameter tables or cell outputs than the build put in the page;
 - a required plot missing: an <img> that the browser decoded to at least 200 x 100 pixels, inside a cell output,
-  near the text given in REQUIRED_PLOTS (in its cell's code, its caption, its alt text or its section heading).
+  near the text given in REQUIRED_PLOTS (in its cell's code, its caption, its alt text or its section heading);
+- an API entry without its own docstring (the build refuses those; here: no description under a signature, or the
+  inherited "Call self as a function." on the page), or a docstring or parameter comment whose text is not on the
+  page as written (a `<word>` taken for an HTML tag, markdown or math eating characters);
+- an absolute path of the build machine in the page's text (or alt/title text): /tmp/, /work/, /root/, /home/,
+  site-packages, the checkout's own path, the Python environment's;
+- a link or anchor of this site that does not resolve: every in-site `href` (page links, `#anchor`s, the download
+  buttons, images, files) must answer HTTP 200, and an `#id` must exist in the target page;
+- an auto-link to an API entry whose name is ambiguous (the build's list: a medcot name that is also a `medcot`
+  subcommand or a Hugging Face generation method), unless written as a call, `name()`;
+- a parameter table type that the signature does not write (`NoneType`, `Optional[...]`, `Union[...]`);
+- math not rendered (raw `$...$`, `$$`, `\\(`, `\\[` in the text, or a formula that MathJax did not typeset), or any
+  request to a host other than this localhost server (the site must work offline: MathJax is served from `_static/`);
+- anything wider than the page: the page scrolls sideways, an element (code, output, table, formula) sticks out of the
+  content column, or a box scrolls sideways inside itself (scrollWidth > clientWidth), measured in the browser.
 The home page's sidebar must list every chapter, in order. Screenshots go to .ci/out/docs/ (ignored)."""
 import base64, fcntl, functools, http.server, json, os, re, select, shutil, subprocess, sys, tempfile, threading, time
-import urllib.request
+import urllib.parse, urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,19 +64,57 @@ PAGE_REPORT = r"""(() => {
     const pre = s.querySelector(':scope > div[class*="highlight-python"] pre');
     return s.querySelector(':scope > h2, :scope > h3, :scope > h4') && pre && /^(async def|def|class) /.test(pre.innerText); });
   const tables = [...main.querySelectorAll('table')].filter(t => /Parameter[\s\S]*Details/.test(t.tHead ? t.tHead.innerText : ''));
+  // where an element is: its section heading and the start of its text
+  const where = e => `${e.tagName.toLowerCase()}${e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/)[0] : ''}`
+                   + ` under ${JSON.stringify(heading(e).slice(0, 40))}: ${JSON.stringify((e.innerText || e.textContent || '').trim().slice(0, 70))}`;
+  // widths: the page must not scroll sideways, nothing may stick out of the column or scroll sideways inside itself
+  const col = main.getBoundingClientRect();
+  const shown = e => { const r = e.getBoundingClientRect(), st = getComputedStyle(e);
+    return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none' && !e.closest('mjx-assistive-mml, .visually-hidden, .sr-only, .headerlink'); };
+  const wide = [], flagged = [];  // an element inside one already reported is not reported again
+  for (const e of main.querySelectorAll('*')) {
+    if (flagged.length > 40 || !shown(e) || flagged.some(f => f.contains(e))) continue;
+    const r = e.getBoundingClientRect(), ox = getComputedStyle(e).overflowX;
+    if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 && ox !== 'visible')
+      wide.push(`scrolls sideways inside itself (${e.scrollWidth} px of content in ${e.clientWidth} px): ${where(e)}`);
+    else if (r.right > col.right + 1 || r.left < col.left - 1)
+      wide.push(`sticks out of the ${Math.round(col.width)} px column (${Math.round(r.left - col.left)}..${Math.round(r.right - col.left)} px): ${where(e)}`);
+    else continue;
+    flagged.push(e);
+  }
+  const page_w = document.scrollingElement.scrollWidth;
+  // visible text outside code, for raw math
+  const prose = main.cloneNode(true);
+  prose.querySelectorAll('pre, code, script, style, mjx-container, .highlight, .nbdev-params td:nth-child(3)').forEach(e => e.remove());
+  const api_doc = api.map(s => ({name: s.querySelector('h2,h3,h4').innerText.replace(/[#¶]\s*$/, '').trim(),
+                                 doc: [...s.querySelectorAll(':scope > p.nbdev-doc')].map(p => p.innerText).join(' ')}));
+  const alt = [...document.querySelectorAll('[alt], [title], [aria-label]')]
+                .map(e => [e.getAttribute('alt'), e.getAttribute('title'), e.getAttribute('aria-label')].filter(Boolean).join(' '));
   return {
     title: document.title, h1: (main.querySelector('h1') || {innerText: ''}).innerText,
-    text: main.innerText,
+    text: main.innerText, all_text: document.body.innerText + '\n' + alt.join('\n'), prose: prose.innerText,
     images: [...main.querySelectorAll('img')].map(i => ({src: i.getAttribute('src'), w: i.naturalWidth, h: i.naturalHeight,
              shown: i.getBoundingClientRect().width, complete: i.complete, output: !!i.closest('.cell_output'), near: near(i)})),
-    api: api.map(s => s.querySelector('h2,h3,h4').innerText), tables: tables.length,
+    api: api.map(s => s.querySelector('h2,h3,h4').innerText), tables: tables.length, api_doc,
     outputs: [...main.querySelectorAll('.cell_output')].filter(o => o.innerText.trim() || o.querySelector('img')).length,
     errors: [...main.querySelectorAll('.system-message, .problematic, .output.traceback, .output.error')]
              .map(e => e.innerText.slice(0, 200)),
     sidebar: [...document.querySelectorAll('.bd-sidebar-primary nav a.reference')].map(a => a.getAttribute('href')),
     height: Math.ceil(document.documentElement.scrollHeight),
+    links: [...document.querySelectorAll('a[href]')].filter(a => a.origin === location.origin && a.protocol.startsWith('http'))
+             .map(a => ({href: a.href, text: (a.innerText || a.title || a.getAttribute('aria-label') || '').trim().slice(0, 60),
+                         code: a.querySelector('code') ? a.innerText.trim() : null})),
+    ids: [...document.querySelectorAll('[id]')].map(e => e.id).concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
+    math: [...main.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container')).map(m => m.innerText.slice(0, 80)),
+    page_w, view_w: window.innerWidth, wide,
+    param_types: [...main.querySelectorAll('table.nbdev-params td:nth-child(2)')].map(td => td.innerText.trim()),
   };
 })()"""
+
+
+# after the load event: web fonts loaded and MathJax's first typesetting done (it is loaded deferred, from _static/)
+SETTLE = """(async () => { await document.fonts.ready;
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise; })()"""
 
 
 def find_chromium():
@@ -127,7 +180,8 @@ class Chrome:
         nav = self.call('Page.navigate', session=True, url=url)
         if nav.get('errorText'): return None, [f"navigation failed: {nav['errorText']}"]
         self.wait_for('Page.loadEventFired')
-        time.sleep(0.3)  # late layout (fonts, MathJax)
+        self.call('Runtime.evaluate', session=True, expression=SETTLE, awaitPromise=True, timeout=30)
+        time.sleep(0.1)  # late layout
         report = self.call('Runtime.evaluate', session=True, expression=PAGE_REPORT, returnByValue=True)['result']['value']
         seen = []
         for e in self.events:
@@ -137,6 +191,10 @@ class Chrome:
             elif e['method'] == 'Network.responseReceived' and p['response']['url'].startswith(url.rsplit('/', 1)[0]) and p['response']['status'] >= 400 \
                     and not p['response']['url'].endswith('/favicon.ico'):
                 seen.append(f"HTTP {p['response']['status']} for {p['response']['url']}")
+            elif e['method'] == 'Network.requestWillBeSent':
+                u = urllib.parse.urlsplit(p['request']['url'])
+                if u.scheme in ('http', 'https', 'ws', 'wss') and u.hostname not in ('127.0.0.1', 'localhost'):
+                    seen.append(f"request to another host (the site must work offline): {p['request']['url'][:120]}")
             elif e['method'] == 'Network.loadingFailed' and not p.get('canceled'):
                 req = next((x['params']['request']['url'] for x in self.events if x['method'] == 'Network.requestWillBeSent'
                             and x['params']['requestId'] == p['requestId']), '?')
@@ -171,7 +229,64 @@ def serve(root:Path):
     return httpd, f'http://127.0.0.1:{httpd.server_address[1]}/'
 
 
-def problems(page:dict, report:dict, seen:list, want_plots:list) -> tuple:
+def machine_paths() -> re.Pattern:
+    "Absolute paths of this machine that must not appear on a page: temporary and home folders, the checkout, the venv"
+    import site, tempfile
+    own = {str(ROOT), str(ROOT.resolve()), sys.prefix, str(Path(sys.prefix).resolve()), tempfile.gettempdir(), str(Path.home()),
+           *site.getsitepackages()}
+    own = sorted({o.rstrip('/') for o in own if o and len(o.rstrip('/')) > 4}, key=len, reverse=True)
+    return re.compile(r'(?<![\w.~-])/(?:tmp|work|root|home)/|site-packages|dist-packages|'
+                      + '|'.join(re.escape(o) + r'(?![\w.-])' for o in own))
+
+
+RAW_MATH = re.compile(r'\\\(|\\\)|\\\[|\\\]|\$\$|(?<![\w$\\])\$[^\s$][^$\n]{0,200}?(?<![\s\\])\$(?![\w$])')
+INHERITED_DOC = re.compile(r'Call self as a function\.|Initialize self\.  See help\(type\(self\)\)|'
+                           r'Create and return a new object\.|Return repr\(self\)')
+ID_ATTR = re.compile(rb'\b(?:id|name)=["\']([^"\']+)["\']')
+
+
+def _norm(text:str) -> str:
+    "Text reduced to its letters, digits and angle brackets (what any rendering must keep), markdown links to their text"
+    text = re.sub(r'\[([^\]]*)\]\([^)\s]*\)', r'\1', text)
+    return re.sub(r'[^0-9a-z<>]+', '', text.lower())
+
+
+class Site:
+    "HTTP answers (status, body) of this site's URLs from the local server, fetched once each"
+    def __init__(self): self.cache, self.opener = {}, urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def get(self, url:str) -> tuple:
+        if url not in self.cache:
+            try:
+                with self.opener.open(url, timeout=10) as r: self.cache[url] = (r.status, r.read())
+            except Exception as e: self.cache[url] = (getattr(e, 'code', None) or str(e), b'')
+        return self.cache[url]
+
+    def ids(self, url:str) -> set:
+        status, body = self.get(url)
+        return {i.decode() for i in ID_ATTR.findall(body)} if status == 200 else set()
+
+
+def link_problems(report:dict, site:Site) -> list:
+    "In-site links that do not resolve: a page or file that is not HTTP 200, an `#id` missing from its page"
+    bad, done = [], set()
+    for l in report['links']:
+        url, _, frag = l['href'].partition('#')
+        if (url, frag) in done: continue
+        done.add((url, frag))
+        label = repr(l['text'] or l['href'])
+        status, body = site.get(url)
+        if status != 200: bad.append(f"broken link {label} -> {l['href']} (HTTP {status})"); continue
+        if url.endswith('.ipynb'):
+            try: ok = 'cells' in json.loads(body)
+            except ValueError: ok = False
+            if not ok: bad.append(f"link {label} -> {l['href']} is not a notebook")
+        if frag and urllib.parse.unquote(frag) not in site.ids(url):
+            bad.append(f"broken anchor {label} -> {l['href']} (no element with id {urllib.parse.unquote(frag)!r} in that page)")
+    return bad
+
+
+def problems(page:dict, report:dict, seen:list, want_plots:list, ctx:dict) -> tuple:
     "What is wrong with one rendered page, and a short summary of what it shows"
     bad = list(seen)
     if not report['h1'].strip(): bad.append('no title (h1)')
@@ -187,8 +302,42 @@ def problems(page:dict, report:dict, seen:list, want_plots:list) -> tuple:
     for want in want_plots:
         if not any(want.lower() in i['near'].lower() for i in plots):
             bad.append(f'required plot missing: no decoded image of at least {MIN_PLOT[0]}x{MIN_PLOT[1]} near {want!r}')
-    summary = (f"{len(report['api'])} API, {report['tables']} tables, {report['outputs']} outputs, {len(plots)} plots"
-               + (f" (required: {', '.join(want_plots)})" if want_plots else ''))
+    # docstrings: every entry has its own, shown as written
+    for m in INHERITED_DOC.finditer(report['text']):
+        bad.append(f"an inherited docstring instead of the object's own: {report['text'][max(0, m.start()-80):m.end()]!r}")
+    bad += [f"API entry {a['name']!r} has no docstring under its signature" for a in report['api_doc'] if not a['doc'].strip()]
+    shown = _norm(report['text'])
+    for d in page.get('docs', []):
+        if _norm(d['text']) not in shown:
+            lost = [t for t in re.findall(r'<[^<>\n]*>', d['text']) if _norm(t) not in shown]
+            bad.append(f"{d['what']} is not on the page as written{' (lost: ' + ', '.join(lost) + ')' if lost else ''}: {d['text'][:120]!r}")
+    # parameter tables: types as the signature writes them (`int | None`), none made up for an untyped parameter
+    bad += [f'parameter table type {t!r} (the signature says it otherwise)' for t in report['param_types']
+            if re.search(r'NoneType|Optional\[|Union\[', t)]
+    # absolute paths of this machine
+    text, last = report['all_text'], -1
+    for m in ctx['paths'].finditer(text):
+        start = max(text.rfind(c, 0, m.start()) for c in ' \n\t\'"(')  # the whole path, once (not each part that matches)
+        if start == last: continue
+        last = start
+        bad.append(f"absolute path of the build machine: {text[max(0, m.start()-60):m.end()+60]!r}")
+    # links and anchors; auto-links whose name is ambiguous
+    bad += link_problems(report, ctx['site'])
+    for l in report['links']:
+        name = urllib.parse.unquote(l['href'].partition('#')[2])
+        if l['code'] and name in ctx['ambiguous'] and l['code'] == name:
+            bad.append(f"ambiguous auto-link `{l['code']}` -> {l['href']} (also a `medcot` subcommand or a Hugging Face "
+                       f"method: write `{l['code']}()` for medcot's, `model.{l['code']}` or `medcot {l['code']}` for the others)")
+    # math
+    for m in RAW_MATH.finditer(report['prose']):
+        bad.append(f"raw math in the text (not rendered): {report['prose'][max(0, m.start()-60):m.end()+60]!r}")
+    bad += [f'formula not typeset by MathJax: {t!r}' for t in report['math']]
+    # widths at 1280 px
+    if report['page_w'] > report['view_w']:
+        bad.append(f"the page scrolls sideways: {report['page_w']} px wide in a {report['view_w']} px window")
+    bad += report['wide']
+    summary = (f"{len(report['api'])} API, {report['tables']} tables, {report['outputs']} outputs, {len(plots)} plots, "
+               f"{len(report['links'])} links" + (f" (required: {', '.join(want_plots)})" if want_plots else ''))
     return bad, summary
 
 
@@ -198,7 +347,8 @@ def main():
         t0 = time.time()
         if subprocess.run(['bash', '.ci/docs.sh']).returncode: sys.exit('docs check: the build failed')
         print(f'docs check: built in {time.time()-t0:.1f} s')
-    manifest = json.loads((ROOT/'_proc'/'pages.json').read_text())
+    built = json.loads((ROOT/'_proc'/'pages.json').read_text())
+    manifest = built['pages']
     site = ROOT/'_docs'
     nbs = sorted(p.name for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith(('_', '.')))
     listed = [p['notebook'] for p in manifest]
@@ -208,6 +358,7 @@ def main():
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in SHOTS.glob('*.png'): old.unlink()
     httpd, base = serve(site)
+    ctx = dict(paths=machine_paths(), site=Site(), ambiguous=set(built.get('ambiguous', [])))
     try: chrome = Chrome(find_chromium())
     except Exception as e:
         httpd.shutdown()
@@ -215,14 +366,13 @@ def main():
     try:
         for page in manifest:
             url, name = base + page['page'], page['page']
-            try: status = urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=10).status
-            except Exception as e: status = getattr(e, 'code', str(e))
+            status = ctx['site'].get(url)[0]
             if status != 200:
                 failed.append(name); print(f'FAIL  {name:<14} {page["notebook"]}: missing (HTTP {status})'); continue
             report, seen = chrome.open(url)
             if report is None: bad, summary = seen, ''
             else:
-                bad, summary = problems(page, report, seen, REQUIRED_PLOTS.get(page['notebook'], []))
+                bad, summary = problems(page, report, seen, REQUIRED_PLOTS.get(page['notebook'], []), ctx)
                 shot = SHOTS/(Path(name).stem + '.png')
                 chrome.screenshot(shot, report['height'])
             if page['page'] == 'index.html' and report:

@@ -2,8 +2,9 @@
 from configparser import ConfigParser
 from pathlib import Path
 
+_root = Path(__file__).resolve().parents[2]
 _cfg = ConfigParser(delimiters=['='])
-_cfg.read(Path(__file__).resolve().parents[2]/'settings.ini', encoding='utf-8')
+_cfg.read(_root/'settings.ini', encoding='utf-8')
 _cfg = _cfg['DEFAULT']
 
 project = _cfg['title']
@@ -24,9 +25,11 @@ exclude_patterns = ['_doctrees', 'jupyter_execute']
 suppress_warnings = ['myst.header']  # show_doc's ### right under a chapter title is nbdev's usual layout, not an error
 
 html_theme = 'sphinx_book_theme'
-html_static_path = ['_static']
+html_static_path = ['_static', str(_root/'_proc'/'_mathjax')]  # the second: MathJax, put there by build.py
 html_css_files = ['medcot.css']
-html_copy_source = False
+mathjax_path = 'mathjax/tex-chtml.js'  # relative: served from this site's _static/ (no CDN; the site works offline)
+html_copy_source = True  # _sources/<page>.ipynb: the download button's notebook (build.py puts the nbs/ one there)
+html_sourcelink_suffix = ''
 html_show_sourcelink = False
 html_last_updated_fmt = None
 html_theme_options = {
