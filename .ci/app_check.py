@@ -2,8 +2,9 @@
 
     python .ci/app_check.py [MODEL]
 
-MODEL defaults to `.ci/out/demo/model` (the adapter `medcot demo` trains earlier in `.ci/run`: SmolLM2-135M-Instruct,
-which writes <think>/<response>), else the base `smollm2-135m`. Playwright drives Debian's `chromium` (its own browser
+`.ci/run` passes the adapter that the README's `medcot demo` command trained earlier in its fresh clone
+(SmolLM2-135M-Instruct, which writes <think>/<response>). MODEL defaults to `.ci/out/demo/model` if it exists, else
+the base `smollm2-135m`. Playwright drives Debian's `chromium` (its own browser
 download cannot run here). Fails if the page does not load, the not-for-clinical-use notice is not visible, an empty
 question gets no message, or an example question does not end with its answer shown (and, for a model that writes the
 tags, its reasoning in the reasoning panel). Screenshots and the server log go to .ci/out/app/ (ignored)."""

@@ -7,12 +7,13 @@ __all__ = ['COMMANDS', 'heldout_rows', 'run_pipeline', 'summary', 'cmd_run', 'cm
            'main']
 
 # %% ../nbs/08_cli.ipynb #e9c4600d
-import argparse, importlib.util, json, shutil, sys, time
+import argparse, importlib.util, json, os, shutil, sys, time
 from pathlib import Path
 
 import yaml
 
 from .data import read_records
+from .model import quiet_libraries, verbose
 from .train import PRESETS, RunConfig, config_from_dict, load_config, preset
 
 # %% ../nbs/08_cli.ipynb #211a6e7b
@@ -68,6 +69,8 @@ def summary(res:dict) -> str:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="medcot", description="Fine-tune Llama-3.2 (or the offline SmolLM2 default) to answer medical "
                                 "questions as <think> reasoning then a <response>. Not for clinical use.")
+    p.add_argument("--verbose", action="store_true", help="show the libraries' full logs and warnings, and a traceback on errors "
+                   "(also MEDCOT_VERBOSE=1)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     def evalopts(q, n, mnt):
         q.add_argument("--eval-rows", type=int, default=n, help=f"held-out rows evaluated before and after (default {n})")
@@ -116,6 +119,7 @@ def _overrides(pairs:list) -> dict:
     return out
 
 def cmd_run(a) -> int:
+    "`medcot run`: one run from a config file or a preset (with --set overrides): train, evaluate before and after, save, push"
     base = load_config(a.config) if a.config else preset(a.preset)
     from dataclasses import asdict
     cfg = config_from_dict({**asdict(base), **_overrides(a.set)}, a.config or f"preset {a.preset!r}")
@@ -124,12 +128,16 @@ def cmd_run(a) -> int:
     return 0
 
 def cmd_demo(a) -> int:
+    "`medcot demo`: the whole pipeline offline on SmolLM2-135M-Instruct and the bundled rows; exit 1 if under 7 of 8 answers are well formed"
     out = Path(a.out)
     if out.exists():
         if not (out/"run.yaml").exists() or load_config(out/"run.yaml").name != "demo":
             raise FileExistsError(f"{out} exists and is not a medcot demo run: choose another --out")
         print(f"replacing the earlier demo run in {out}"); shutil.rmtree(out)
-    res = run_pipeline(preset("demo", output_dir=str(out), max_steps=a.steps), eval_rows=8, max_new_tokens=512, eval_batch_size=8)
+    cfg = preset("demo", output_dir=str(out), max_steps=a.steps)
+    print(f"medcot demo: fine-tune SmolLM2-135M-Instruct ({cfg.model}) for {cfg.max_steps} steps on bundled medical-o1 rows, "
+          f"then answer 8 held-out questions before and after; results in {out}")
+    res = run_pipeline(cfg, eval_rows=8, max_new_tokens=512, eval_batch_size=8)
     print("\n" + summary(res))
     ok = sum(e["format_ok"] for e in res["results"]["tuned"]["examples"])
     n = len(res["results"]["tuned"]["examples"])
@@ -137,6 +145,7 @@ def cmd_demo(a) -> int:
     return 0 if ok >= 7 else 1
 
 def cmd_eval(a) -> int:
+    "`medcot eval`: a saved adapter (and, unless --no-base, its base model) on a data file; prints the table"
     from medcot.evaluation import comparison_table, evaluate_model
     from medcot.hub import load_for_inference
     rows = read_records(a.data)
@@ -152,6 +161,7 @@ def cmd_eval(a) -> int:
     return 0
 
 def cmd_generate(a) -> int:
+    "`medcot generate`: one question answered by a saved adapter; prints the reasoning and the answer"
     from medcot.hub import generate_answer
     p = generate_answer(a.question, a.adapter_dir, max_new_tokens=a.max_new_tokens)
     if p.well_formed: print(f"Reasoning:\n{p.think}\n\nAnswer:\n{p.response}")
@@ -159,6 +169,7 @@ def cmd_generate(a) -> int:
     return 0
 
 def cmd_app(a) -> int:
+    "`medcot app`: serve the answer page for a model until stopped"
     if importlib.util.find_spec("gradio") is None: raise ImportError("the answer page needs gradio: pip install 'medcot[app]'")
     from medcot.app import serve
     serve(a.model, a.host, a.port, a.share, a.backend)
@@ -170,11 +181,14 @@ COMMANDS = dict(run=cmd_run, demo=cmd_demo, eval=cmd_eval, generate=cmd_generate
 def main(argv:list|None=None) -> int:
     "The `medcot` command"
     a = _parser().parse_args(argv)
+    if a.verbose: os.environ["MEDCOT_VERBOSE"] = "1"
+    quiet_libraries()
     try: return COMMANDS[a.command](a)
     except KeyboardInterrupt:
         print("\nmedcot: interrupted; finished checkpoints are kept: rerun `medcot run` with --resume to continue", file=sys.stderr)
         return 130
     except (FileNotFoundError, FileExistsError, ValueError, ImportError, RuntimeError, OSError, FloatingPointError) as e:
+        if verbose(): raise
         print(f"medcot: error: {e}", file=sys.stderr)
         return 1
 

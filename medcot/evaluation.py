@@ -8,7 +8,7 @@ __all__ = ['Generation', 'METRICS', 'dequantized', 'inference_mode', 'generate',
            'show_examples']
 
 # %% ../nbs/04_eval.ipynb #7d8b2a64
-import hashlib, json, re
+import hashlib, json, re, time
 from collections import namedtuple
 from contextlib import contextmanager
 from functools import partial
@@ -92,6 +92,7 @@ def generate(model, tokenizer, prompts:list, # prompt strings, rendered as in tr
              top_p:float=1.0, # nucleus sampling threshold, with temperature > 0
              on_result=None, # called as on_result(index, Generation) as each row finishes
              progress:bool=True, # show a progress bar
+             desc:str="generating", # the progress bar's label
              dequantize:bool=True, # 4-bit layers (transformers backend): dequantize each weight once, not at every step
             ) -> list:
     "Generate an answer for each prompt, batched and sorted by length; returns `Generation`s in input order"
@@ -100,7 +101,7 @@ def generate(model, tokenizer, prompts:list, # prompt strings, rendered as in tr
     order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
     sampling = dict(do_sample=True, temperature=temperature, top_p=top_p) if temperature > 0 else dict(do_sample=False)
     results, i, bs = [None] * len(ids), 0, batch_size
-    bar = tqdm(total=len(ids), desc="generating", disable=not progress)
+    bar, t0, new_tokens = tqdm(total=len(ids), desc=desc, unit="answer", disable=not progress, dynamic_ncols=True), time.time(), 0
     with dequantized(model, dequantize and not _on_unsloth(model)) as done:
         if done is False: bar.write("not dequantized: the 16-bit weights would take over half the free GPU memory")
         while i < len(order):
@@ -116,7 +117,8 @@ def generate(model, tokenizer, prompts:list, # prompt strings, rendered as in tr
             for j, g in zip(idx, gens):
                 results[j] = g
                 if on_result: on_result(j, g)
-            i += len(idx); bar.update(len(idx))
+            i += len(idx); new_tokens += sum(g.n_tokens for g in gens)
+            bar.set_postfix_str(f"{new_tokens / (time.time() - t0):.0f} tokens/s", refresh=False); bar.update(len(idx))
     bar.close()
     return results
 
@@ -205,7 +207,7 @@ def evaluate_model(model, tokenizer, rows, # medical-o1 or MCQ rows (a `Dataset`
         def keep(j, g):
             done[keys[todo[j]]] = g
             f.write(json.dumps({"key": keys[todo[j]], **g._asdict()}) + "\n"); f.flush()
-        generate(model, tokenizer, [prompts[i] for i in todo], max_new_tokens, batch_size, temperature, on_result=keep)
+        generate(model, tokenizer, [prompts[i] for i in todo], max_new_tokens, batch_size, temperature, on_result=keep, desc=name)
     examples = [{"question": _question(r), "output": done[k].text, **score_example(done[k], r)} for r, k in zip(rows, keys)]
     res = {"name": name, "max_new_tokens": max_new_tokens, "temperature": temperature, "summary": summarize([{k: v for k, v in e.items() if k not in ("question", "output")} for e in examples]), "examples": examples}
     (out_dir/f"{name}.json").write_text(json.dumps(res, indent=1))

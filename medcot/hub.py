@@ -20,7 +20,7 @@ import yaml
 import medcot
 from .data import HUB_ID, SYSTEM_PROMPT, build_prompt, parse_output
 from .evaluation import METRICS, generate
-from .model import PRESETS, cache_dir, load_model, setup_tokenizer
+from .model import PRESETS, cache_dir, load_model, ready_backend, setup_tokenizer
 
 # %% ../nbs/05_hub.ipynb #fe1ec475
 def _shown(path:str|Path) -> str:
@@ -651,6 +651,7 @@ def load_for_inference(model_or_repo:str|Path, # a run folder, a merged model fo
                        **kwargs, # passed to `load_model` (e.g. load_in_4bit, max_seq_length)
                       ) -> tuple:
     "(model, tokenizer) from a local folder (adapter or merged model) or a Hub repo (downloaded first)"
+    backend = ready_backend(backend)  # unsloth, when it is the backend, is imported before transformers and PEFT
     from transformers import AutoTokenizer
     path = Path(model_or_repo)
     if not path.exists():

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_model.ipynb #aa66358b
 from __future__ import annotations
-import contextlib, gzip, importlib.util, json, os, re, shutil, sys, tempfile, time, warnings
+import contextlib, gzip, importlib.util, json, logging, os, re, shutil, sys, tempfile, time, warnings
 from collections import Counter
 from datetime import datetime
 from importlib import metadata, resources
@@ -20,7 +20,8 @@ __all__ = ['LLAMA3_SPLIT', 'END_OF_TURN', 'BACKENDS', 'DTYPES', 'PRESETS', 'DEFA
            'stop_token_ids', 'choose_pad_token', 'padding_side', 'setup_tokenizer', 'llama32_test_tokenizer',
            'setup_generation', 'tiny_llama', 'use_one_gpu', 'gpu_device', 'pick_backend', 'pick_dtype',
            'cpu_4bit_trainable', 'cpu_4bit_works', 'smollm2_gguf', 'cache_dir', 'gguf_to_hf', 'smollm2_dir',
-           'resolve_model', 'import_unsloth', 'bnb_4bit_config', 'load_model', 'dequantized_copy', 'memory_report']
+           'resolve_model', 'import_unsloth', 'ready_backend', 'verbose', 'DropMessage', 'drop_message',
+           'quiet_libraries', 'bnb_4bit_config', 'load_model', 'dequantized_copy', 'memory_report']
 
 # %% ../nbs/01_model.ipynb #a6ee96d1
 def llama32_fixture_dir() -> Path:
@@ -143,7 +144,8 @@ def setup_tokenizer(tokenizer, # a Hugging Face tokenizer; changed in place
                     padding_side:str='right', # 'right' for training; generation switches with `padding_side(tok, 'left')`
                     date:str=PINNED_DATE, # the date the chat template renders
                    ):
-    "Set EOS to the template's end-of-turn token, give `tokenizer` a pad token that is not a stop token, a padding side and a fixed date"
+    "Set EOS to the template's end-of-turn token, give `tokenizer` a pad token that is not a stop token, a padding side and a fixed date; decode text as it is"
+    tokenizer.clean_up_tokenization_spaces = False  # WordPiece's clean-up: transformers skips it for BPE tokenizers, warning each time
     eot = end_of_turn_token(tokenizer)
     if eot and tokenizer.eos_token != eot: tokenizer.eos_token = eot
     pad = choose_pad_token(tokenizer)
@@ -161,9 +163,10 @@ def llama32_test_tokenizer(padding_side:str='right'): # as for `setup_tokenizer`
 
 # %% ../nbs/01_model.ipynb #2afbb66c
 def setup_generation(model, tokenizer):
-    "Make `generate` pad with the tokenizer's pad token and stop on each of its end-of-turn tokens"
+    "Make `generate` pad with the tokenizer's pad token, stop on each of its end-of-turn tokens, and take its length from `max_new_tokens` alone"
     model.config.pad_token_id = model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.eos_token_id = stop_token_ids(tokenizer)
+    model.generation_config.max_length = None  # a saved max_length beside max_new_tokens makes every generate() warn
     return model
 
 # %% ../nbs/01_model.ipynb #00f376f2
@@ -324,6 +327,46 @@ def import_unsloth():
     import unsloth
     return unsloth
 
+def ready_backend(backend:str='auto') -> str:
+    "`pick_backend`, then unsloth imported if that is the choice (before transformers and PEFT); 'auto' falls back to transformers if unsloth fails to import"
+    chosen = pick_backend(backend)
+    if chosen != 'unsloth': return chosen
+    try: import_unsloth()
+    except Exception as e:
+        if backend != 'auto': raise
+        warnings.warn(f'unsloth is installed but does not import ({type(e).__name__}: {e}): using transformers')
+        return 'transformers'
+    return chosen
+
+# %% ../nbs/01_model.ipynb #b58ec653
+def verbose() -> bool:
+    "Whether the full library logs are wanted: `MEDCOT_VERBOSE` set to anything but 0 (what `medcot --verbose` sets)"
+    return os.environ.get('MEDCOT_VERBOSE', '0') not in ('', '0')
+
+# %% ../nbs/01_model.ipynb #140245ac
+class DropMessage(logging.Filter):
+    "A logging filter that drops the records whose message contains `text`, unless `verbose()`"
+    def __init__(self, text:str): super().__init__(); self.text = text
+    def filter(self, record): return verbose() or self.text not in record.getMessage()
+
+def drop_message(logger:str, # the library logger's name: its module's `__name__`
+                 text:str, # a part of the message that only this message has
+                ):
+    "Hide the messages of `logger` that contain `text`: a library warning the user cannot act on (once: calling again adds nothing)"
+    log = logging.getLogger(logger)
+    if not any(isinstance(f, DropMessage) and f.text == text for f in log.filters): log.addFilter(DropMessage(text))
+
+# %% ../nbs/01_model.ipynb #31a9e662
+def quiet_libraries():
+    "Unless `verbose()`: the loading bars of transformers and datasets off, and the library messages the user cannot act on dropped"
+    if verbose(): return
+    drop_message('bitsandbytes.backends.cpu.ops', 'Failed to load CPU gemm_4bit_forward')
+    warnings.filterwarnings('ignore', category=SyntaxWarning, module=r'.*torchao')
+    import datasets
+    from transformers.utils import logging as hf_logging
+    hf_logging.disable_progress_bar()
+    datasets.disable_progress_bars()
+
 # %% ../nbs/01_model.ipynb #c37b6ba0
 def bnb_4bit_config(dtype:torch.dtype):
     "bitsandbytes NF4 with double quantization, computing in `dtype` (the QLoRA recipe)"
@@ -362,11 +405,8 @@ def load_model(name:str=DEFAULT_MODEL, # a preset (see PRESETS), a Hub id or a l
                dtype:torch.dtype|str|None=None, # None: bf16 where the GPU has it, else fp16; float32 on the CPU
               ):
     "Load model and tokenizer, 4-bit where it works, on one device, with the tokenizer ready for training and generation"
-    chosen = pick_backend(backend)
-    if chosen == 'unsloth' and backend == 'auto':
-        try: import_unsloth()
-        except Exception as e:
-            warnings.warn(f'unsloth is installed but does not import ({type(e).__name__}: {e}): using transformers'); chosen = 'transformers'
+    quiet_libraries()
+    chosen = ready_backend(backend)
     dtype, path = pick_dtype(chosen, dtype), resolve_model(name)
     if chosen == 'unsloth': model, tok = _load_unsloth(path, max_seq_length, load_in_4bit, dtype)
     elif chosen == 'transformers': model, tok = _load_transformers(path, load_in_4bit, dtype, gpu_device())

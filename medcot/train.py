@@ -7,20 +7,21 @@ __all__ = ['CHOICES', 'PRESETS', 'FLASH_ATTENTION', 'RunConfig', 'preset', 'conf
            'split_rows', 'write_heldout', 'fit_splits', 'bos_prefix', 'tokenize_example', 'tokenize_dataset',
            'check_labels', 'stop_on_nonfinite', 'resolve_batching', 'batching_args', 'LengthGroupedBatches',
            'cpu_bf16_faster', 'on_gpu', 'resolve_precision', 'resolve_optim', 'report_to', 'batch_rows', 'sft_config',
-           'sft_trainer_class', 'fp32_trainable', 'build_trainer', 'TrainResult', 'last_checkpoint', 'plot_loss',
-           'is_main_process', 'prepare_model', 'train', 'launch']
+           'sft_trainer_class', 'fp32_trainable', 'progress_bar', 'log_to_file', 'read_log', 'build_trainer',
+           'TrainResult', 'last_checkpoint', 'plot_loss', 'is_main_process', 'prepare_model', 'train', 'launch']
 
 # %% ../nbs/03_train.ipynb #127db702
-import dataclasses, difflib, functools, importlib.util, json, logging, math, os, subprocess, sys, time, types, typing
+import dataclasses, difflib, functools, importlib.util, json, math, os, subprocess, sys, time, types, typing
 from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch, yaml
 from datasets import Dataset, DatasetDict
+from tqdm.auto import tqdm
 
 from .data import HUB_ID, SYSTEM_PROMPT, fit_to_length, fixture_path, load_rows, split_first, split_ratio, validate_rows
-from .model import load_model
+from .model import drop_message, load_model
 from .lora import add_lora, backend_of, trainable_report
 
 # %% ../nbs/03_train.ipynb #5e253130
@@ -278,11 +279,8 @@ class LengthGroupedBatches(torch.utils.data.Sampler):
         return iter(self.batches[:1] + [self.batches[i + 1] for i in torch.randperm(len(self.batches) - 1, generator=g).tolist()])
 
 # %% ../nbs/03_train.ipynb #3424e2ac
-class _PaddingFreeVerified(logging.Filter):
-    "Drop TRL's warning that padding-free batches need FlashAttention (transformers 5 keeps examples apart with sdpa/eager: tested)"
-    def filter(self, record): return "not set to a supported Flash Attention variant" not in record.getMessage()
-
-logging.getLogger("trl.trainer.sft_trainer").addFilter(_PaddingFreeVerified())
+# transformers 5 keeps padding-free examples apart with sdpa/eager attention too (tested above)
+drop_message("trl.trainer.sft_trainer", "not set to a supported Flash Attention variant")
 
 # %% ../nbs/03_train.ipynb #7ed731c9
 @functools.cache
@@ -332,7 +330,7 @@ def batch_rows(cfg:RunConfig, batching:str) -> int:
     return max(1, min(cfg.batch_size, cfg.batch_tokens // cfg.max_seq_length))
 
 def sft_config(cfg:RunConfig, batching:str="grouped", # the resolved batching strategy (see `resolve_batching`)
-               has_eval:bool=True, progress:bool=True, resuming:bool=False):
+               has_eval:bool=True, resuming:bool=False):
     "TRL `SFTConfig` for `cfg` on this machine"
     from trl import SFTConfig
     gpu = on_gpu(cfg)
@@ -350,7 +348,7 @@ def sft_config(cfg:RunConfig, batching:str="grouped", # the resolved batching st
         **batching_args(batching, cfg.max_seq_length), **evals,
         save_strategy="steps", save_steps=cfg.save_steps, save_total_limit=cfg.save_total_limit,
         logging_steps=cfg.logging_steps, logging_first_step=True, report_to=report_to(cfg),
-        include_num_input_tokens_seen="non_padding", disable_tqdm=not progress, dataloader_num_workers=0,
+        include_num_input_tokens_seen="non_padding", disable_tqdm=True, dataloader_num_workers=0,
         logging_nan_inf_filter=False)  # a NaN loss shows in the logs (and stop_on_nonfinite stops the run)
 
 # %% ../nbs/03_train.ipynb #47485e5d
@@ -388,25 +386,62 @@ def fp32_trainable(model) -> int:
     for p in changed: p.data = p.data.float()
     return len(changed)
 
+# %% ../nbs/03_train.ipynb #4ec66655
+def progress_bar():
+    "A `TrainerCallback` that shows training as one bar (step of total, loss, learning rate, elapsed and left) and a line at each validation"
+    from transformers import TrainerCallback
+    class ProgressBar(TrainerCallback):
+        bar = None
+        def on_train_begin(self, args, state, control, **kw):
+            if state.is_world_process_zero:
+                self.bar = tqdm(total=state.max_steps, initial=state.global_step, desc="training", unit="step", dynamic_ncols=True)
+        def on_step_end(self, args, state, control, **kw):
+            if self.bar: self.bar.update(state.global_step - self.bar.n)
+        def on_log(self, args, state, control, logs=None, **kw):
+            if self.bar and "loss" in (logs or {}): self.bar.set_postfix(loss=f"{logs['loss']:.3f}", lr=f"{logs['learning_rate']:.1e}")
+        def on_evaluate(self, args, state, control, metrics=None, **kw):
+            if state.is_world_process_zero and "eval_loss" in (metrics or {}):
+                tqdm.write(f"step {state.global_step}: validation loss {metrics['eval_loss']:.3f}")
+        def on_train_end(self, args, state, control, **kw):
+            if self.bar: self.bar.close(); self.bar = None
+    return ProgressBar()
+
+# %% ../nbs/03_train.ipynb #6e8a7012
+def log_to_file(path:str|Path): # a JSON-lines file, rewritten when a run (or a resumed one) starts
+    "A `TrainerCallback` that writes every log entry to `path` as it is logged (a resumed run starts from its checkpoint's entries)"
+    from transformers import TrainerCallback
+    path = Path(path)
+    class LogToFile(TrainerCallback):
+        def on_train_begin(self, args, state, control, **kw):
+            if state.is_world_process_zero: path.write_text("".join(json.dumps(h) + "\n" for h in state.log_history))
+        def on_log(self, args, state, control, logs=None, **kw):
+            if state.is_world_process_zero:
+                with path.open("a") as f: f.write(json.dumps(state.log_history[-1]) + "\n")
+    return LogToFile()
+
+def read_log(path:str|Path) -> list:
+    "The log entries `log_to_file` wrote: training and validation losses by step"
+    return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()]
+
 # %% ../nbs/03_train.ipynb #92b9dc8c
 def build_trainer(cfg:RunConfig, model, tokenizer, data:DatasetDict, # formatted 'train' (and 'validation') examples
                   callbacks:list=(), progress:bool=True, resuming:bool=False):
-    "A TRL `SFTTrainer` for `cfg`, on pre-tokenized, prompt-masked data"
+    "A TRL `SFTTrainer` for `cfg`, on pre-tokenized, prompt-masked data; `progress`: `progress_bar` instead of transformers' printed logs"
     from transformers import PrinterCallback
     tok = {k: tokenize_dataset(v, tokenizer, cfg.max_seq_length) for k, v in data.items() if k in ("train", "validation") and len(v)}
-    args = sft_config(cfg, resolve_batching(cfg.batching, model), "validation" in tok, progress, resuming)
+    args = sft_config(cfg, resolve_batching(cfg.batching, model), "validation" in tok, resuming)
     trainer = sft_trainer_class()(model=model, args=args, train_dataset=tok["train"], eval_dataset=tok.get("validation"),
-                                  processing_class=tokenizer, callbacks=[stop_on_nonfinite(), *callbacks])
+                                  processing_class=tokenizer, callbacks=[stop_on_nonfinite(), *callbacks] + ([progress_bar()] if progress else []))
     trainer.batch_tokens = cfg.batch_tokens
     if args.fp16: fp32_trainable(trainer.model)
-    if not progress: trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(PrinterCallback)
     return trainer
 
 # %% ../nbs/03_train.ipynb #f60ebef8
 @dataclass
 class TrainResult:
     "What a run leaves behind"
-    output_dir:Path # the run folder: run.yaml, checkpoints, heldout.jsonl, log_history.json, loss.png
+    output_dir:Path # the run folder: run.yaml, checkpoints, heldout.jsonl, train_log.jsonl, loss.png
     adapter_dir:Path # the adapter (or full model) and tokenizer
     steps:int # optimizer steps of the whole run
     resumed_from:int # the step this session started from (0: a fresh run)
@@ -484,7 +519,9 @@ def train(cfg:RunConfig, # the run
     if model is None: model, tokenizer = prepare_model(cfg, report=progress and is_main_process())
     parts = split_rows(cfg) if data is None else None
     if parts is not None: data = fit_splits(parts, cfg, tokenizer)
-    trainer = build_trainer(cfg, model, tokenizer, data, callbacks, progress, resuming=last is not None)
+    out.mkdir(parents=True, exist_ok=True)
+    trainer = build_trainer(cfg, model, tokenizer, data, [log_to_file(out/"train_log.jsonl"), *callbacks], progress,
+                            resuming=last is not None)
     main = trainer.is_world_process_zero()  # in a multi-process launch only the main process writes files
     if main:
         save_config(cfg, out/"run.yaml")
@@ -502,8 +539,7 @@ def train(cfg:RunConfig, # the run
     logs = trainer.state.log_history
     if main:
         tokenizer.save_pretrained(str(out/"adapter"))
-        (out/"log_history.json").write_text(json.dumps(logs, indent=1))
-        fig = plot_loss(logs, f"{cfg.name}: {cfg.model}")
+        fig = plot_loss(read_log(out/"train_log.jsonl"), f"{cfg.name}: {cfg.model}")
         fig.savefig(out/"loss.png", dpi=120)
         if not show: plt.close(fig)
     losses, evals = [h["loss"] for h in logs if "loss" in h], [h for h in logs if "eval_loss" in h]
