@@ -19,7 +19,8 @@ For each page (one per notebook in `nbs/`, in sidebar order) it fails on:
 - an absolute path of the build machine in the page's text (or alt/title text): /tmp/, /work/, /root/, /home/,
   site-packages, the checkout's own path, the Python environment's;
 - a link or anchor of this site that does not resolve: every in-site `href` (page links, `#anchor`s, the download
-  buttons, images, files) must answer HTTP 200, and an `#id` must exist in the target page;
+  buttons, images, files) must answer HTTP 200 (a folder has no listing, as on GitHub Pages), an `#id` must exist
+  in the target page, and the download button must offer the page's notebook (`.ipynb`, a notebook);
 - an auto-link to an API entry whose name is ambiguous (the build's list: a medcot name that is also a `medcot`
   subcommand or a Hugging Face generation method), unless written as a call, `name()`;
 - a parameter table type that the signature does not write (`NoneType`, `Optional[...]`, `Union[...]`);
@@ -70,19 +71,25 @@ PAGE_REPORT = r"""(() => {
   // widths: the page must not scroll sideways, nothing may stick out of the column or scroll sideways inside itself
   const col = main.getBoundingClientRect();
   const shown = e => { const r = e.getBoundingClientRect(), st = getComputedStyle(e);
-    return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none' && !e.closest('mjx-assistive-mml, .visually-hidden, .sr-only, .headerlink'); };
+    return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none' && !e.closest('.visually-hidden, .sr-only, .headerlink'); };
+  // MathJax's clipped copy of each formula for screen readers widens scrollWidth without showing: out while measuring
+  const unclip = document.createElement('style');
+  unclip.textContent = 'mjx-assistive-mml { display: none !important; }';
+  document.head.appendChild(unclip);
   const wide = [], flagged = [];  // an element inside one already reported is not reported again
   for (const e of main.querySelectorAll('*')) {
     if (flagged.length > 40 || !shown(e) || flagged.some(f => f.contains(e))) continue;
     const r = e.getBoundingClientRect(), ox = getComputedStyle(e).overflowX;
-    if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 && ox !== 'visible')
-      wide.push(`scrolls sideways inside itself (${e.scrollWidth} px of content in ${e.clientWidth} px): ${where(e)}`);
+    if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + (ox === 'visible' ? 3 : 1))  // (a glyph's overhang is no overflow)
+      wide.push(`${ox === 'visible' ? 'content spills out of it' : /auto|scroll/.test(ox) ? 'scrolls sideways inside itself' : 'content cut off'}`
+                + ` (${e.scrollWidth} px of content in ${e.clientWidth} px): ${where(e)}`);
     else if (r.right > col.right + 1 || r.left < col.left - 1)
       wide.push(`sticks out of the ${Math.round(col.width)} px column (${Math.round(r.left - col.left)}..${Math.round(r.right - col.left)} px): ${where(e)}`);
     else continue;
     flagged.push(e);
   }
   const page_w = document.scrollingElement.scrollWidth;
+  unclip.remove();
   // visible text outside code, for raw math
   const prose = main.cloneNode(true);
   prose.querySelectorAll('pre, code, script, style, mjx-container, .highlight, .nbdev-params td:nth-child(3)').forEach(e => e.remove());
@@ -108,6 +115,7 @@ PAGE_REPORT = r"""(() => {
     math: [...main.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container')).map(m => m.innerText.slice(0, 80)),
     page_w, view_w: window.innerWidth, wide,
     param_types: [...main.querySelectorAll('table.nbdev-params td:nth-child(2)')].map(td => td.innerText.trim()),
+    downloads: [...document.querySelectorAll('a[class*="btn-download"]')].map(a => a.href),
   };
 })()"""
 
@@ -221,6 +229,8 @@ def serve(root:Path):
     "A quiet localhost HTTP server for `root` on a free port, in a thread"
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *a): pass
+        def list_directory(self, path):  # as GitHub Pages: a folder without index.html is not found (no listing)
+            self.send_error(404, 'no index.html'); return None
     class Server(http.server.ThreadingHTTPServer):
         def handle_error(self, request, client_address):  # a browser that cancels a request is no error
             if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)): super().handle_error(request, client_address)
@@ -239,10 +249,16 @@ def machine_paths() -> re.Pattern:
                       + '|'.join(re.escape(o) + r'(?![\w.-])' for o in own))
 
 
-RAW_MATH = re.compile(r'\\\(|\\\)|\\\[|\\\]|\$\$|(?<![\w$\\])\$[^\s$][^$\n]{0,200}?(?<![\s\\])\$(?![\w$])')
+RAW_MATH = re.compile(r'\\\(.{0,300}?\\\)|\\\[.{0,300}?\\\]|\$\$.{0,300}?\$\$|\\\(|\\\[|\$\$|'
+                      r'(?<![\w$\\])\$[^\s$][^$\n]{0,200}?(?<![\s\\])\$(?![\w$])', re.S)
 INHERITED_DOC = re.compile(r'Call self as a function\.|Initialize self\.  See help\(type\(self\)\)|'
                            r'Create and return a new object\.|Return repr\(self\)')
 ID_ATTR = re.compile(rb'\b(?:id|name)=["\']([^"\']+)["\']')
+
+
+def _few(lines:list, n:int=3) -> list:
+    "The first `n` of many similar problems, and how many more there are"
+    return lines[:n] + ([f'... and {len(lines) - n} more like these'] if len(lines) > n else [])
 
 
 def _norm(text:str) -> str:
@@ -323,19 +339,21 @@ def problems(page:dict, report:dict, seen:list, want_plots:list, ctx:dict) -> tu
         bad.append(f"absolute path of the build machine: {text[max(0, m.start()-60):m.end()+60]!r}")
     # links and anchors; auto-links whose name is ambiguous
     bad += link_problems(report, ctx['site'])
+    if not any(urllib.parse.urlsplit(h).path.endswith('/' + Path(page['page']).stem + '.ipynb') for h in report['downloads']):
+        bad.append(f"no download button for the page's notebook (.ipynb): {report['downloads']}")
     for l in report['links']:
         name = urllib.parse.unquote(l['href'].partition('#')[2])
         if l['code'] and name in ctx['ambiguous'] and l['code'] == name:
             bad.append(f"ambiguous auto-link `{l['code']}` -> {l['href']} (also a `medcot` subcommand or a Hugging Face "
                        f"method: write `{l['code']}()` for medcot's, `model.{l['code']}` or `medcot {l['code']}` for the others)")
     # math
-    for m in RAW_MATH.finditer(report['prose']):
-        bad.append(f"raw math in the text (not rendered): {report['prose'][max(0, m.start()-60):m.end()+60]!r}")
-    bad += [f'formula not typeset by MathJax: {t!r}' for t in report['math']]
+    raw = [f"raw math in the text (not rendered): {report['prose'][max(0, m.start()-40):m.end()+40]!r}"
+           for m in RAW_MATH.finditer(report['prose'])]
+    bad += _few(raw) + _few([f'formula not typeset by MathJax: {t!r}' for t in report['math']])
     # widths at 1280 px
     if report['page_w'] > report['view_w']:
         bad.append(f"the page scrolls sideways: {report['page_w']} px wide in a {report['view_w']} px window")
-    bad += report['wide']
+    bad += _few(report['wide'], 8)
     summary = (f"{len(report['api'])} API, {report['tables']} tables, {report['outputs']} outputs, {len(plots)} plots, "
                f"{len(report['links'])} links" + (f" (required: {', '.join(want_plots)})" if want_plots else ''))
     return bad, summary

@@ -395,6 +395,12 @@ def resolve(src:str, module):
     except Exception: return None
 
 
+def resolve_name(src:str) -> str:
+    "The expression a `show_doc(...)` cell documents: `train`, `RunConfig.effective`"
+    try: return ast.unparse(ast.parse(src.strip()).body[-1].value.args[0])
+    except Exception: return src.strip()
+
+
 def default_exp(nb_path:Path):
     "The module a notebook exports to (`#| default_exp name`), imported, or None"
     from nbdev.config import get_config
@@ -424,7 +430,7 @@ def undocumented(module) -> list:
     for n in getattr(module, '__all__', []):
         o = getattr(module, n, None)
         if (inspect.isfunction(o) or inspect.isclass(o)) and getattr(o, '__module__', None) == module.__name__ and not own_doc(o):
-            out.append(f'{module.__name__}.{n}')
+            out.append(n)
     return out
 
 
@@ -451,7 +457,7 @@ def to_myst(nb, links:Links, module) -> dict:
                 md = '\n\n'.join(mds)
                 if re.match(r'^\s*show_doc\(', src):
                     md = showdoc_md(md, src, module, shows['docs'])
-                    if md is None: shows['undocumented'].append(src.strip()); continue
+                    if md is None: shows['undocumented'].append(resolve_name(src)); continue
                     shows['api'] += 1
                     shows['tables'] += '| Parameter | Type |' in md
                 cells.append(_md(links(md)))
@@ -520,7 +526,8 @@ def build(strict:bool=True) -> Path:
         nb = read_nb(proc/name)
         module = default_exp(cfg.nbs_path/name)
         shows = to_myst(nb, links, module)
-        missing += [f'{name}: {s}' for s in shows.pop('undocumented')] + [f'{name}: {n}' for n in (undocumented(module) if module else [])]
+        mod = f'{module.__name__}.' if module else ''
+        missing += [f'{mod}{n} ({name})' for n in shows.pop('undocumented') + (undocumented(module) if module else [])]
         stem = Path(pages[name]).stem
         if stem == 'index':  # the home page holds the (hidden) table of contents: the sidebar, in nbdev's order
             chapters = '\n'.join(Path(pages[n]).stem for n in order if Path(pages[n]).stem != 'index')
@@ -542,6 +549,7 @@ def build(strict:bool=True) -> Path:
     rc = build_main(args)
     warns = (proc/'sphinx-warnings.txt').read_text().strip()
     if rc or warns: sys.exit(f'docs: Sphinx failed (exit {rc}); its warnings, which count as errors:\n{warns}')
+    (html/'_sources').mkdir(exist_ok=True)
     for name in order:  # the download button: the notebook itself (runnable), not the MyST copy Sphinx was given
         shutil.copy2(cfg.nbs_path/name, html/'_sources'/f'{Path(pages[name]).stem}.ipynb')
     shutil.rmtree(out, ignore_errors=True)
