@@ -23,7 +23,7 @@
 
 Writes `_proc/pages.json` (the pages: notebook, page, title, what they must show; in sidebar order; and the
 ambiguous names) for `.ci/docs_check.py`."""
-import ast, contextlib, importlib, inspect, io, json, re, shutil, sys, time, warnings, zlib
+import ast, contextlib, importlib, inspect, io, json, re, shutil, sys, textwrap, time, warnings, zlib
 from pathlib import Path
 
 import yaml
@@ -226,11 +226,12 @@ def lookup():
     return _LOOKUP[0]
 
 
-def doc_md(text:str) -> str:
+def doc_md(text:str, cell:bool=False) -> str:
     "Docstring or docments text as markdown: code spans kept (and linked as nbdev links them), the rest escaped"
     parts = re.split(r'(`[^`\n]+`)', text)
-    md = ''.join(p if i % 2 else md_escape(p) for i, p in enumerate(parts))
-    return lookup().link_line(md)
+    md = ''.join(md_escape(p) if i % 2 == 0 else lookup().link_line(p).replace('|', '\\|') if cell else lookup().link_line(p)
+                 for i, p in enumerate(parts))
+    return md
 
 
 def own_doc(obj) -> str:
@@ -244,7 +245,7 @@ def own_doc(obj) -> str:
 
 
 def _md_cell(code:str) -> str: return '`' + code.replace('|', '\\|').replace('`', "'") + '`' if code else ''
-def _md_text(text:str) -> str: return doc_md(text.replace('\n', ' ')).replace('|', '\\|')
+def _md_text(text:str) -> str: return doc_md(text.replace('\n', ' '), cell=True)  # a table cell: a `|` in code escaped too
 
 
 class _Raw(str):
@@ -266,7 +267,7 @@ def _source_defaults(obj) -> dict:
     "Parameter name -> the source text of its default (`cache_dir() / 'x'`, not the path it gave on the build machine)"
     try:
         fn = obj.__init__ if inspect.isclass(obj) and not hasattr(obj, '__dataclass_fields__') else obj
-        tree = ast.parse(inspect.cleandoc('\n' + inspect.getsource(fn)) if not inspect.isclass(fn) else inspect.getsource(fn))
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     except (TypeError, OSError, SyntaxError): return {}
     node = tree.body[0]
     if isinstance(node, ast.ClassDef):  # a dataclass or NamedTuple: `name: type = default` fields
@@ -322,7 +323,7 @@ def _param_lines(obj) -> dict:
     "Parameter name -> the source line it is on (relative), for parameters that share a line and its comment"
     try:
         fn = obj.__init__ if inspect.isclass(obj) and not hasattr(obj, '__dataclass_fields__') else obj
-        node = ast.parse(inspect.cleandoc('\n' + inspect.getsource(fn))).body[0]
+        node = ast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
     except (TypeError, OSError, SyntaxError, IndexError): return {}
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)): return {}
     a = node.args
