@@ -23,7 +23,7 @@ setuptools.setup(
                  'License :: ' + lic[1], 'Natural Language :: ' + cfg['language'].title()]
                 + ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]],
     packages=setuptools.find_packages(include=['medcot', 'medcot.*']),
-    package_data={'medcot': ['fixtures/*', 'fixtures/*/*']},
+    package_data={'medcot': ['fixtures/*', 'fixtures/*/*', 'templates/*']},
     include_package_data=True, zip_safe=False, python_requires='>=' + min_python,
     install_requires=reqs('requirements'),
     extras_require={k: reqs(f'{k}_requirements') for k in ('gpu', 'track', 'app', 'dev')},

@@ -38,11 +38,11 @@ SHOTS = ROOT/'.ci'/'out'/'docs'
 
 # The plots each chapter must show: notebook -> texts; each must be near an <img> with a real decoded size.
 REQUIRED_PLOTS = {
-    '00_data.ipynb': ['plot_lengths('],  # the token-length histogram of the real rows
-    '03_train.ipynb': ['train(run_cfg'],  # the loss curve of the real SmolLM2 fine-tune (train() draws it)
-    '04_eval.ipynb': ['plot_comparison('],  # the before/after bar plot
-    '06_compare.ipynb': ['plot_variants('],  # quality against memory, one point per variant
-    '07_app.ipynb': ['app.png'],  # the screenshot of the answer page from .ci/app_check.py
+    '01_data.ipynb': ['plot_lengths('],  # the token-length histogram of the real rows
+    '04_train.ipynb': ['train(run_cfg'],  # the loss curve of the real SmolLM2 fine-tune (train() draws it)
+    '06_evaluation.ipynb': ['plot_comparison('],  # the before/after bar plot
+    '11_compare.ipynb': ['plot_variants('],  # quality against memory, one point per variant
+    '12_app.ipynb': ['app.png'],  # the screenshot of the answer page from .ci/app_check.py
 }
 MIN_PLOT = (200, 100)  # decoded width, height in pixels
 ERROR_TEXT = re.compile(r'Traceback \(most recent call last\)|\((?:ERROR|SEVERE|WARNING)/\d\)|'

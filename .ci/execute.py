@@ -1,6 +1,6 @@
 """Run notebooks top to bottom and keep their outputs, as the docs show them.
 
-    python .ci/execute.py nbs/00_data.ipynb [more.ipynb ...] [--flags "slow gpu"]
+    python .ci/execute.py nbs/01_data.ipynb [more.ipynb ...] [--flags "slow gpu"]
 
 Cells flagged with a `tst_flags` flag (gpu, hub, slow) run only when that flag is passed; a skipped
 cell keeps the outputs it already has (those of the last real run on a machine that could run it).

@@ -62,7 +62,7 @@ def main(argv=None):
     if a.dry_run: a.size, a.backend, a.new_tokens, a.n, a.loop = "tiny", "cpu", 8, 8, 2
     import torch
     from medcot.data import build_prompt
-    from medcot.evaluation import generate
+    from medcot.generate import generate
     from medcot.model import load_model
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model_dir = build_model_dir(a.size, Path(a.work), device)

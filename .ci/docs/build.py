@@ -16,7 +16,7 @@
    `name.html`. An auto-link is dropped (the name stays as code) where its API entry does not exist (a private
    helper) or where a bare name is ambiguous (`generate`: also `model.generate` and `medcot generate`; write
    `` `generate()` `` for medcot's). Every public function and class must have a docstring of its own.
-   The MyST notebooks go to `_proc/_sphinx/`, named as nbdev names the pages (`00_data.ipynb` -> `data.html`).
+   The MyST notebooks go to `_proc/_sphinx/`, named as nbdev names the pages (`01_data.ipynb` -> `data.html`).
 3. Sphinx with myst-nb (`nb_execution_mode = "off"`: the stored outputs of a real run are shown), the
    sphinx-book-theme and MathJax served from `_static/mathjax/` (no CDN), every warning an error, into `doc_path`
    from settings.ini (`_docs/`). The download button serves each page's notebook from `_sources/` (the one in nbs/).
