@@ -26,8 +26,7 @@ def main():
     p.add_argument('--no-save', action='store_true', help='run only; do not write outputs back')
     a = p.parse_args()
     skip = set(get_config().tst_flags.split()) - set(a.flags.split())
-    for nb in map(Path, a.notebooks):
-        nb = nb.resolve()
+    for nb in [Path(n).resolve() for n in a.notebooks]:  # resolved first: each run changes the working folder
         print(f'running {nb.name}', flush=True)
         os.chdir(nb.parent)
         shell = CaptureShell(nb)

