@@ -315,7 +315,7 @@ class TrainResult:
         ev = f", validation {self.eval_loss_start:.3f} -> {self.eval_loss:.3f}" if self.eval_loss is not None and self.eval_loss_start is not None else ""
         return (f"TrainResult(steps {self.resumed_from}->{self.steps}, {self.seconds:.0f} s, "
                 f"{self.tokens / max(self.seconds, 1e-9):.0f} tokens/s, loss {self.first_loss:.3f} -> {self.last_loss:.3f}{ev}, "
-                f"adapter in {shown_path(self.adapter_dir)})")
+                f"saved in {shown_path(self.output_dir)})")
 
 def last_checkpoint(output_dir) -> Path|None:
     "The newest `checkpoint-N` folder in `output_dir`, if any"
