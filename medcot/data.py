@@ -126,6 +126,7 @@ def assistant_text(cot:str, response:str) -> str:
     "The assistant turn medcot teaches: reasoning in `<think>`, answer in `<response>`"
     return f"<think>\n{cot.strip()}\n</think>\n<response>\n{response.strip()}\n</response>"
 
+# %% ../nbs/01_data.ipynb #ac025ec8
 def render_chat(tokenizer, messages:list, add_generation_prompt:bool=False) -> str:
     "Render `messages` with the tokenizer's chat template, its date pinned to `PINNED_DATE`"
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt,

@@ -118,6 +118,7 @@ def compare_adapter(model, # a PEFT model: evaluated with its adapter off ("base
     with model.disable_adapter(): base = evaluate_model(model, tokenizer, rows, out_dir, "base", **kwargs)
     return {"base": base, "tuned": evaluate_model(model, tokenizer, rows, out_dir, "tuned", **kwargs)}
 
+# %% ../nbs/06_evaluation.ipynb #e29be07b
 def comparison_table(results:dict):
     "Metrics side by side, one column per model, as a pandas DataFrame"
     import pandas as pd
@@ -126,6 +127,7 @@ def comparison_table(results:dict):
     table.loc["examples"] = [r["summary"]["n"] for r in results.values()]  # a count, shown as one
     return table
 
+# %% ../nbs/06_evaluation.ipynb #2438b058
 def plot_comparison(results:dict, title:str="Base versus fine-tuned"):
     "Grouped bars of the headline metrics (0-1) per model"
     keys = [k for k in ("format_ok", "rouge_l_response", "rouge_l_whole", "accuracy") if any(k in r["summary"] for r in results.values())]
@@ -140,6 +142,7 @@ def plot_comparison(results:dict, title:str="Base versus fine-tuned"):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/06_evaluation.ipynb #709fb6ad
 def show_examples(results:dict, n:int=2, chars:int=600):
     "Print the first `n` questions with each model's output (trimmed to `chars`), for reading"
     names = list(results)

@@ -160,6 +160,7 @@ def fill(template:str, # a file name in medcot/templates/
     "`template` with its `$names` replaced (`string.Template`: code braces stay as they are)"
     return string.Template((TEMPLATES/template).read_text(encoding='utf-8')).substitute(values)
 
+# %% ../nbs/09_hub.ipynb #72f67b11
 def _snippets(kind:str, repo:str, base:str, system_prompt:str|None) -> str:
     "How to load the model: peft / unsloth / medcot for an adapter, transformers for a merged model, llama.cpp for GGUF"
     sys_msg = f'{{"role": "system", "content": {json.dumps(system_prompt)}}}, ' if system_prompt else ''
@@ -213,7 +214,6 @@ def model_card(folder:str|Path, # the folder the card describes (its files are l
                 snippets=_snippets(kind, repo, base_model, system_prompt if style == 'chat' else None), evaluation=evaluation,
                 config=yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
                 files='\n'.join(f'| `{n}` | {d} |' for n, d in sorted(files.items())))
-
 
 # %% ../nbs/09_hub.ipynb #1a03ed8b
 def read_card(path:str|Path) -> tuple:

@@ -155,10 +155,12 @@ def cpu_bf16_faster(n:int=1024) -> bool:
         return min(times[1:])
     return best(True) < best(False)
 
+# %% ../nbs/04_train.ipynb #ed5d60f1
 def on_gpu(cfg:RunConfig) -> bool:
     "Whether the run trains on a GPU"
     return cfg.backend != "cpu" and torch.cuda.is_available()
 
+# %% ../nbs/04_train.ipynb #7fd1604f
 def resolve_precision(precision:str, gpu:bool) -> str:
     "bf16, fp16 or fp32: `auto` is bf16 where the GPU has it (else fp16), and on a CPU bf16 when `cpu_bf16_faster`"
     if gpu:
@@ -169,6 +171,7 @@ def resolve_precision(precision:str, gpu:bool) -> str:
     if precision in ("auto", "fp16"): return "bf16" if cpu_bf16_faster() else "fp32"
     return precision
 
+# %% ../nbs/04_train.ipynb #20159b54
 def resolve_optim(optim:str, gpu:bool) -> str:
     "`optim`, with bitsandbytes' 8-bit and paged optimizers replaced by adamw_torch on a CPU"
     return optim if gpu or ("8bit" not in optim and "paged" not in optim) else "adamw_torch"
@@ -310,6 +313,7 @@ class TrainResult:
     eval_loss_start:float|None # validation loss before training
     eval_loss:float|None # validation loss at the end
     log_history:list # every log entry of the run (training and validation losses by step)
+    heldout:list # the rows kept out of training to evaluate on: the test split if there is one, else validation ([] if `data` was given)
 
     def __repr__(self):
         ev = f", validation {self.eval_loss_start:.3f} -> {self.eval_loss:.3f}" if self.eval_loss is not None and self.eval_loss_start is not None else ""
@@ -317,11 +321,13 @@ class TrainResult:
                 f"{self.tokens / max(self.seconds, 1e-9):.0f} tokens/s, loss {self.first_loss:.3f} -> {self.last_loss:.3f}{ev}, "
                 f"saved in {shown_path(self.output_dir)})")
 
+# %% ../nbs/04_train.ipynb #3a20591d
 def last_checkpoint(output_dir) -> Path|None:
     "The newest `checkpoint-N` folder in `output_dir`, if any"
     cks = [p for p in Path(output_dir).glob("checkpoint-*") if p.name.split("-")[-1].isdigit()]
     return max(cks, key=lambda p: int(p.name.split("-")[-1]), default=None)
 
+# %% ../nbs/04_train.ipynb #3d61dba3
 def plot_loss(log_history:list, title:str="Loss"):
     "Training loss by step, and the validation loss where it was computed"
     tr = [(h["step"], h["loss"]) for h in log_history if "loss" in h]
@@ -338,6 +344,7 @@ def is_main_process() -> bool:
     "True unless this is a non-main process of a multi-process launch (torchrun, accelerate launch: RANK > 0)"
     return int(os.environ.get("RANK", "0")) == 0
 
+# %% ../nbs/04_train.ipynb #9e33c3ea
 def _check_resumable(cfg:RunConfig, out:Path, resume:bool) -> Path|None:
     "The checkpoint to resume from (None: start fresh); an error if that would mix two runs"
     last = last_checkpoint(out)
@@ -362,6 +369,7 @@ def prepare_model(cfg:RunConfig, # the run
     if report: trainable_report(model)
     return model, tokenizer
 
+# %% ../nbs/04_train.ipynb #557ef289
 def train(cfg:RunConfig, # the run
           model=None, tokenizer=None, # a model with adapters and its tokenizer; None: load `cfg.model` and add LoRA
           data:DatasetDict|None=None, # formatted 'train'/'validation' examples; None: from `cfg.data` (writes heldout.jsonl)
@@ -404,7 +412,8 @@ def train(cfg:RunConfig, # the run
     return TrainResult(out, out/"adapter", trainer.state.global_step, resumed_from, seconds, trainer.state.num_input_tokens_seen - tokens0,
                        losses[0] if losses else float("nan"), losses[-1] if losses else float("nan"),
                        evals[0]["eval_loss"] if evals and evals[0]["step"] == 0 else None,
-                       evals[-1]["eval_loss"] if evals else None, logs)
+                       evals[-1]["eval_loss"] if evals else None, logs,
+                       [] if parts is None else list(parts["test"] if "test" in parts else parts["validation"]))
 
 # %% ../nbs/04_train.ipynb #82934c7a
 def launch(cfg:RunConfig, # the run; written to `output_dir/launch.yaml` for the processes to read
