@@ -15,7 +15,7 @@ from fastcore.docments import docments
 import yaml
 
 from .data import read_records
-from .model import BACKENDS, quiet_libraries, verbose
+from .model import BACKENDS, drop_noise, verbose
 from .config import PRESETS, RunConfig, config_from_dict, load_config, shown_path
 from .config import preset as preset_config
 
@@ -195,7 +195,7 @@ def main(argv:list|None=None) -> int:
     "The `medcot` command"
     a = _parser().parse_args(argv)
     if a.verbose: os.environ["MEDCOT_VERBOSE"] = "1"
-    quiet_libraries()
+    drop_noise()
     options = {k: v for k, v in vars(a).items() if k not in ("command", "verbose")}
     try: return COMMANDS[a.command](**options)
     except KeyboardInterrupt:

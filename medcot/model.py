@@ -20,7 +20,8 @@ __all__ = ['END_OF_TURN', 'BACKENDS', 'DTYPES', 'pin_chat_date', 'end_of_turn_to
            'padding_side', 'setup_tokenizer', 'setup_generation', 'use_one_gpu', 'gpu_device', 'pick_backend',
            'pick_dtype', 'cpu_4bit_trainable', 'cpu_4bit_works', 'smollm2_gguf', 'cache_dir', 'gguf_to_hf',
            'smollm2_dir', 'resolve_model', 'import_unsloth', 'ready_backend', 'hf_token', 'verbose', 'DropMessage',
-           'drop_message', 'quiet_libraries', 'bnb_4bit_config', 'load_model', 'dequantized_copy', 'memory_report']
+           'drop_message', 'drop_noise', 'quiet_libraries', 'bnb_4bit_config', 'load_model', 'dequantized_copy',
+           'memory_report']
 
 # %% ../nbs/02_model.ipynb #082fa020
 def pin_chat_date(tokenizer, # a Hugging Face tokenizer; changed in place
@@ -269,11 +270,16 @@ def drop_message(logger:str, # the library logger's name: its module's `__name__
     if not any(isinstance(f, DropMessage) and f.text == text for f in log.filters): log.addFilter(DropMessage(text))
 
 # %% ../nbs/02_model.ipynb #31a9e662
-def quiet_libraries():
-    "Unless `verbose()`: the loading bars of transformers and datasets off, and the library messages the user cannot act on dropped"
+def drop_noise():
+    "Unless `verbose()`: drop the library messages the user cannot act on (imports nothing, so it can run first)"
     if verbose(): return
     drop_message('bitsandbytes.backends.cpu.ops', 'Failed to load CPU gemm_4bit_forward')
     warnings.filterwarnings('ignore', category=SyntaxWarning, module=r'.*torchao')
+
+def quiet_libraries():
+    "Unless `verbose()`: `drop_noise`, and the loading bars of transformers and datasets off (this imports them: call it after `ready_backend`)"
+    drop_noise()
+    if verbose(): return
     import datasets
     from transformers.utils import logging as hf_logging
     hf_logging.disable_progress_bar()
@@ -317,8 +323,9 @@ def load_model(name:str=DEFAULT_MODEL, # a name in `MODELS`, a Hub id or a local
                dtype:torch.dtype|str|None=None, # None: bf16 where the GPU has it, else fp16; float32 on the CPU
               ):
     "Load model and tokenizer, 4-bit where it works, on one device, with the tokenizer ready for training and generation; the model records `name` (`medcot_model`) and the backend"
+    drop_noise()
+    chosen = ready_backend(backend)  # unsloth first, when it is the backend; then transformers may be imported
     quiet_libraries()
-    chosen = ready_backend(backend)
     dtype, path = pick_dtype(chosen, dtype), resolve_model(name)
     if chosen == 'unsloth': model, tok = _load_unsloth(path, max_seq_length, load_in_4bit, dtype)
     elif chosen == 'transformers': model, tok = _load_transformers(path, load_in_4bit, dtype, gpu_device())
