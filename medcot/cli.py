@@ -60,9 +60,9 @@ def cmd_demo(out:str="runs/demo", # the run folder (replaced if it holds an earl
           f"then answer 8 held-out questions before and after; results in {shown_path(out)}")
     res = run_pipeline(cfg, eval_rows=8, max_new_tokens=512, eval_batch_size=8)
     print("\n" + summary(res))
-    ok = sum(e["format_ok"] for e in res["results"]["tuned"]["examples"])
-    n = len(res["results"]["tuned"]["examples"])
-    print(f"\nafter training, {ok} of {n} answers are well formed and stopped by themselves")
+    tuned = res["results"]["tuned"].examples
+    ok = sum(e["format_ok"] for e in tuned)
+    print(f"\nafter training, {ok} of {len(tuned)} answers are well formed and stopped by themselves")
     return 0 if ok >= 7 else 1
 
 # %% ../nbs/13_cli.ipynb #20cf6ccf

@@ -104,7 +104,7 @@ def run_variant(cfg:RunConfig, # the shared configuration (data, steps, seed, ..
                        eval_loss=r.eval_loss)
         if eval_rows:
             res = evaluate_model(model.eval(), tok, eval_rows, vcfg.output_dir, "eval", max_new_tokens=max_new_tokens, batch_size=batch_size)
-            row.update({k: res["summary"][k] for k in ("format_ok", "rouge_l_response", "rouge_l_whole", "accuracy") if k in res["summary"]})
+            row.update({k: res.summary[k] for k in ("format_ok", "rouge_l_response", "rouge_l_whole", "accuracy") if k in res.summary})
     except (torch.OutOfMemoryError, MemoryError) as e: row["error"] = f"does not fit: {type(e).__name__}: {str(e)[:120]}"
     row.update(peak_gib=round(peak_memory_gib(gpu), 3), seconds=round(time.time() - t0, 1))  # seconds: load, train and evaluate
     return row
