@@ -15,6 +15,7 @@ import torch
 import yaml
 
 from .config import model_name, shown_path
+from .evaluation import EvalResult
 from .hub import assert_no_secrets, atomic_folder, check_free_space, model_card, read_card
 from .model import cache_dir, load_model, setup_tokenizer
 
@@ -51,10 +52,11 @@ def merge_adapter(folder:str|Path, # a run folder saved by `save_run` (an adapte
 
 # %% ../nbs/10_export.ipynb #9328d196
 def _card_inputs(folder:Path) -> tuple:
-    "(base model Hub id, config dict, results dict, licence) of a folder written by `save_run`, from its card and files"
+    "(base model Hub id, config dict, {name: EvalResult}, licence) of a folder written by `save_run`, from its card and files"
     meta, _ = read_card(folder/'README.md')
     cfg = yaml.safe_load((folder/'run_config.yaml').read_text(encoding='utf-8')) if (folder/'run_config.yaml').exists() else {}
     res = json.loads((folder/'evaluation.json').read_text(encoding='utf-8')) if (folder/'evaluation.json').exists() else {}
+    res = {n: EvalResult(**r) for n, r in res.items()}
     return meta['base_model'], cfg, res, meta.get('license')
 
 def export_merged(folder:str|Path, # a run folder saved by `save_run`

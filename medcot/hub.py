@@ -8,7 +8,7 @@ __all__ = ['SECRET_VARS', 'LLAMA_NOTICE', 'FILE_DESCRIPTIONS', 'TEMPLATES', 'KIN
            'read_card', 'save_run', 'check_write_token', 'push_to_hub']
 
 # %% ../nbs/09_hub.ipynb #ba6824c2
-import contextlib, errno, json, os, re, shutil, string, tempfile, time, uuid
+import contextlib, dataclasses, errno, json, os, re, shutil, string, tempfile, time, uuid
 from pathlib import Path
 
 import torch
@@ -17,7 +17,7 @@ import yaml
 import medcot
 from .config import HUB_ID, MODELS, SYSTEM_PROMPT, base_model_id, model_name, shown_path
 from .data import build_prompt
-from .evaluation import METRICS
+from .evaluation import METRICS, EvalResult
 from .model import cache_dir, hf_token, load_model, setup_tokenizer
 
 # %% ../nbs/09_hub.ipynb #fe1ec475
@@ -128,18 +128,17 @@ def describe_files(folder:str|Path) -> dict:
 
 # %% ../nbs/09_hub.ipynb #60afb1fe
 def eval_table(results:dict) -> str:
-    "A markdown table of the summary metrics of `results` ({name: evaluation result}), one column per model"
-    names = list(results)
-    keys = [k for k in METRICS if any(k in r['summary'] for r in results.values())]
+    "A markdown table of the summary metrics of `results` ({name: EvalResult}), one column per model"
+    keys = [k for k in METRICS if any(k in r.summary for r in results.values())]
     fmt = lambda v: '' if v is None else f'{v:.4f}'
-    rows = [f"| {METRICS[k]} | " + ' | '.join(fmt(results[n]['summary'].get(k)) for n in names) + ' |' for k in keys]
-    rows.append('| examples | ' + ' | '.join(str(results[n]['summary']['n']) for n in names) + ' |')
-    return '\n'.join([f"| metric | {' | '.join(names)} |", '|---' * (len(names) + 1) + '|', *rows])
+    rows = [f"| {METRICS[k]} | " + ' | '.join(fmt(r.summary.get(k)) for r in results.values()) + ' |' for k in keys]
+    rows.append('| examples | ' + ' | '.join(str(r.summary['n']) for r in results.values()) + ' |')
+    return '\n'.join([f"| metric | {' | '.join(results)} |", '|---' * (len(results) + 1) + '|', *rows])
 
 def model_index(results:dict, name:str) -> list:
     "The Hub's `model-index` metadata: the fine-tuned model's summary metrics ('tuned', else the last result)"
     res = results.get('tuned') or list(results.values())[-1]
-    metrics = [dict(type=k, name=METRICS[k], value=res['summary'][k]) for k in METRICS if k in res['summary']]
+    metrics = [dict(type=k, name=METRICS[k], value=res.summary[k]) for k in METRICS if k in res.summary]
     return [dict(name=name, results=[dict(task=dict(type='text-generation', name='Medical chain-of-thought answers'),
                                           dataset=dict(type=HUB_ID, name='medical-o1-reasoning-SFT (held-out rows)'),
                                           metrics=metrics)])]
@@ -176,7 +175,7 @@ KINDS = {'adapter': 'peft', 'merged': 'transformers', 'full': 'transformers', 'g
 def model_card(folder:str|Path, # the folder the card describes (its files are listed)
                base_model:str, # the base model's Hub id
                config:dict, # the run configuration
-               results:dict|None, # {name: evaluation result}, as `compare_adapter` returns
+               results:dict|None, # {name: EvalResult}, as `compare_adapter` returns
                tokenizer=None, # renders the prompt example (None: no example)
                kind:str='adapter', # 'adapter', 'merged' (adapter merged in), 'full' (fully fine-tuned) or 'gguf'
                license:str|None=None, # a Hub licence id; None: follows the base model (`license_for`)
@@ -226,7 +225,6 @@ def read_card(path:str|Path) -> tuple:
 # %% ../nbs/09_hub.ipynb #6038ba4a
 def _config_dict(config) -> dict:
     "A run configuration as a plain dict: a dict, a dataclass (e.g. medcot.train.RunConfig), an object with to_dict(), or a YAML file"
-    import dataclasses
     if config is None: return {}
     if isinstance(config, (str, Path)): return yaml.safe_load(Path(config).read_text(encoding='utf-8')) or {}
     if dataclasses.is_dataclass(config): config = dataclasses.asdict(config)
@@ -235,12 +233,13 @@ def _config_dict(config) -> dict:
     return json.loads(json.dumps(config, default=str))  # plain types only: YAML-safe
 
 def _results_dict(eval_results) -> dict:
-    "{name: result}: from compare_adapter's dict, one result (with 'name'), or a saved evaluation.json"
+    "{name: EvalResult}: from compare_adapter's dict, one EvalResult, or a saved evaluation.json"
     if eval_results is None: return {}
-    if isinstance(eval_results, (str, Path)): return json.loads(Path(eval_results).read_text(encoding='utf-8'))
-    if 'summary' in eval_results: return {eval_results.get('name', 'model'): eval_results}
-    bad = [k for k, v in eval_results.items() if not isinstance(v, dict) or 'summary' not in v]
-    if bad: raise ValueError(f"eval_results: {bad} are not evaluation results (no 'summary'); pass what compare_adapter returns")
+    if isinstance(eval_results, (str, Path)):
+        return {n: EvalResult(**r) for n, r in json.loads(Path(eval_results).read_text(encoding='utf-8')).items()}
+    if isinstance(eval_results, EvalResult): return {eval_results.name: eval_results}
+    bad = [k for k, v in eval_results.items() if not isinstance(v, EvalResult)]
+    if bad: raise ValueError(f"eval_results: {bad} are not evaluation results (EvalResult); pass what compare_adapter returns")
     return dict(eval_results)
 
 def _weights_bytes(model) -> int:
@@ -253,7 +252,7 @@ def save_run(folder:str|Path, # the run folder to create or replace
              model, # the trained model: a PEFT model (its adapter is saved) or a fully fine-tuned model
              tokenizer, # the tokenizer it was trained with
              config=None, # the run configuration: a RunConfig, a dict or a YAML file
-             eval_results=None, # {name: result} from compare_adapter (or one result, or an evaluation.json)
+             eval_results=None, # {name: EvalResult} from compare_adapter (or one EvalResult, or an evaluation.json)
              base_model:str|None=None, # the base model's Hub id; None: found from where the model was loaded
              license:str|None=None, # a Hub licence id; None: follows the base model
              repo_id:str|None=None, # the Hub repo it will be pushed to (shown in the card's snippets)
@@ -274,7 +273,7 @@ def save_run(folder:str|Path, # the run folder to create or replace
             (tmp/'adapter_config.json').write_text(json.dumps(ac, indent=2, sort_keys=True) + '\n')
         tokenizer.save_pretrained(tmp)
         (tmp/'run_config.yaml').write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding='utf-8')
-        if results: (tmp/'evaluation.json').write_text(json.dumps(results, indent=1) + '\n', encoding='utf-8')
+        if results: (tmp/'evaluation.json').write_text(json.dumps({n: dataclasses.asdict(r) for n, r in results.items()}, indent=1) + '\n', encoding='utf-8')
         card = model_card(tmp, base_model, cfg, results, tokenizer, 'adapter' if is_peft else 'full', license, repo_id or folder.name)
         (tmp/'README.md').write_text(card, encoding='utf-8')
         assert_no_secrets(tmp)

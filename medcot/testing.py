@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from .data import fixture_path
+from .evaluation import EvalResult
 from .model import setup_generation, setup_tokenizer, stop_token_ids
 
 # %% ../nbs/99_testing.ipynb #a6ee96d1
@@ -127,10 +128,10 @@ def trained_like(model, scale=0.05, seed=0):
 def fake_eval_result(name:str, # the model's label, e.g. "base" or "tuned"
                      fmt:float, # its format adherence
                      rl:float, # its ROUGE-L of the response
-                    ) -> dict:
-    "An evaluation result in the shape `evaluate_model` returns, with made-up figures (tests of saving and cards)"
-    return dict(name=name, max_new_tokens=512, temperature=0.0, examples=[],
-                summary=dict(n=8, format_ok=fmt, well_formed=fmt, hit_max=1 - fmt, rouge_l_response=rl, rouge_l_whole=rl / 2))
+                    ) -> EvalResult:
+    "An `EvalResult` with made-up figures and no examples (tests of saving and cards)"
+    return EvalResult(name, max_new_tokens=512, temperature=0.0, examples=[],
+                      summary=dict(n=8, format_ok=fmt, well_formed=fmt, hit_max=1 - fmt, rouge_l_response=rl, rouge_l_whole=rl / 2))
 
 # %% ../nbs/99_testing.ipynb #c6281de0
 class OOMAbove:
