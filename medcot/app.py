@@ -7,15 +7,12 @@ __all__ = ['NOTICE', 'PLAIN_NOTE', 'BROKEN_NOTE', 'TAGS', 'MAX_QUESTION_CHARS', 
            'stream_answer', 'answer_events', 'build_app', 'load_for_app', 'serve']
 
 # %% ../nbs/12_app.ipynb #601fd739
-import threading
-
 import torch
 
 from .data import build_prompt, parse_output
-from .generate import inference_mode
-from .generate import load_for_inference
+from .generate import load_for_inference, stream
 from .config import MODELS
-from .model import load_model, stop_token_ids
+from .model import load_model
 
 # %% ../nbs/12_app.ipynb #0a9df740
 NOTICE = ("**Not for clinical use.** This is a small research model fine-tuned to show its reasoning; its answers can be "
@@ -50,31 +47,11 @@ def check_question(question:str, max_chars:int=MAX_QUESTION_CHARS) -> str|None:
     if len(q) > max_chars: return f"The question has {len(q):,} characters; the limit is {max_chars:,}. Please shorten it."
 
 # %% ../nbs/12_app.ipynb #5f65708e
-def _generate_into(model, kwargs:dict, errors:list):
-    "Run `model.generate`; on failure keep the error and end the stream"
-    try: model.generate(**kwargs)
-    except Exception as e: errors.append(e); kwargs["streamer"].end()
-
 def stream_answer(model, tokenizer, question:str, # asked as in training
                   max_new_tokens:int=512, temperature:float=0.0, # 0: greedy
                  ):
-    "Yield the output so far, piece by piece, for `question`"
-    from transformers import TextIteratorStreamer
-    inference_mode(model)
-    enc = tokenizer(build_prompt(question, tokenizer), return_tensors="pt", add_special_tokens=False).to(model.device)
-    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-    sampling = dict(do_sample=True, temperature=temperature) if temperature > 0 else dict(do_sample=False)
-    kwargs = dict(**enc, streamer=streamer, max_new_tokens=max_new_tokens, eos_token_id=stop_token_ids(tokenizer),
-                  pad_token_id=tokenizer.pad_token_id, use_cache=True, **sampling)
-    errors = []
-    thread = threading.Thread(target=_generate_into, args=(model, kwargs, errors), daemon=True)
-    thread.start()
-    text = ""
-    for piece in streamer:
-        text += piece
-        yield text
-    thread.join()
-    if errors: raise errors[0]
+    "Yield the output so far, piece by piece, for `question` (`medcot.generate.stream`)"
+    yield from stream(model, tokenizer, build_prompt(question, tokenizer), max_new_tokens, temperature)
 
 # %% ../nbs/12_app.ipynb #7c0e0018
 EXAMPLES = ["A 45-year-old man has crushing chest pain radiating to his left arm, with sweating, for 30 minutes. What is the next step?",

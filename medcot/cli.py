@@ -34,13 +34,14 @@ def cmd_run(config:str|None=None, # a run configuration YAML file (its options: 
             resume:bool=False, # continue an interrupted run from its last checkpoint
             eval_rows:int=100, # held-out rows evaluated before and after
             max_new_tokens:int=1024, # longest generated answer in evaluation
-            batch_size:int=8, # prompts per generation batch in evaluation
+            batch_size:int=8, # prompts per generation batch in evaluation (batched engine)
+            engine:str="auto", # generation engine: continuous (transformers' continuous batching, the default on a GPU from 32 questions), batched, or auto
            ) -> int:
     "Train, evaluate before and after, save (and push) one run: data, model, LoRA, training, evaluation of base and fine-tuned, saving"
     base = load_config(config) if config else preset_config(preset)
     cfg = config_from_dict({**dataclasses.asdict(base), **_overrides(set_)}, config or f"preset {preset!r}")
     from medcot.compare import run_pipeline, summary
-    res = run_pipeline(cfg, eval_rows, max_new_tokens, batch_size, push_to=push_to, resume=resume)
+    res = run_pipeline(cfg, eval_rows, max_new_tokens, batch_size, engine=engine, push_to=push_to, resume=resume)
     print("\n" + summary(res))
     return 0
 
@@ -72,7 +73,8 @@ def cmd_eval(adapter_dir:str, # a folder saved by `medcot run` (its model/ folde
              no_base:bool=False, # evaluate only the fine-tuned model
              eval_rows:int=0, # evaluate only the first N rows (0: all)
              max_new_tokens:int=1024, # longest generated answer
-             batch_size:int=8, # prompts per generation batch
+             batch_size:int=8, # prompts per generation batch (batched engine)
+             engine:str="auto", # generation engine: continuous (transformers' continuous batching, the default on a GPU from 32 questions), batched, or auto
             ) -> int:
     "Evaluate a saved adapter, and its base model, on a data file"
     from medcot.evaluation import compare_adapter, comparison_table, evaluate_model
@@ -81,7 +83,7 @@ def cmd_eval(adapter_dir:str, # a folder saved by `medcot run` (its model/ folde
     if eval_rows: rows = rows[:eval_rows]
     out = Path(out or Path(adapter_dir).parent/f"eval-{Path(data).name.split('.')[0]}")
     model, tok = load_for_inference(adapter_dir)
-    kw = dict(max_new_tokens=max_new_tokens, batch_size=batch_size)
+    kw = dict(max_new_tokens=max_new_tokens, batch_size=batch_size, engine=engine)
     if no_base or not hasattr(model, "disable_adapter"): res = {"tuned": evaluate_model(model, tok, rows, out, "tuned", **kw)}
     else: res = compare_adapter(model, tok, rows, out, **kw)
     print(comparison_table(res).to_string() + f"\n\nresults in {shown_path(out)}")

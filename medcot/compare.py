@@ -26,7 +26,8 @@ from .train import on_gpu, prepare_model, train
 def run_pipeline(cfg:RunConfig, # the run
                  eval_rows:int=8, # held-out rows evaluated before and after
                  max_new_tokens:int=512, # longest generated answer in evaluation
-                 eval_batch_size:int=8, # prompts per generation batch
+                 eval_batch_size:int=8, # prompts per generation batch (batched engine)
+                 engine:str="auto", # generation engine: 'auto', 'continuous' or 'batched' (`medcot.generate.choose_engine`)
                  push_to:str|None=None, # a Hub repo id to upload the saved folder to
                  resume:bool=False, # continue an interrupted run from its last checkpoint
                  base_model:str|None=None, # the base model's Hub id for the card; None: found from `cfg.model`
@@ -39,7 +40,7 @@ def run_pipeline(cfg:RunConfig, # the run
     trained = train(cfg, model, tok, resume=resume, show=show)
     model.eval()
     rows = trained.heldout[:eval_rows]
-    results = compare_adapter(model, tok, rows, out/"eval", max_new_tokens=max_new_tokens, batch_size=eval_batch_size)
+    results = compare_adapter(model, tok, rows, out/"eval", max_new_tokens=max_new_tokens, batch_size=eval_batch_size, engine=engine)
     fig = plot_comparison(results, f"{cfg.name}: {len(rows)} held-out questions")
     fig.savefig(out/"comparison.png", dpi=120)
     if not show: plt.close(fig)

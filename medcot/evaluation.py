@@ -116,6 +116,7 @@ def evaluate_model(model, tokenizer, rows, # medical-o1 or MCQ rows (a `Dataset`
                    name:str="model", # a label: "base", "tuned", ...
                    style:str="chat", system_prompt:str|None=SYSTEM_PROMPT, # as in training
                    max_new_tokens:int=1024, batch_size:int=16, temperature:float=0.0,
+                   engine:str="auto", # 'auto', 'continuous' or 'batched' (`medcot.generate.choose_engine`)
                   ) -> EvalResult:
     "Generate for every row (resuming from earlier results), score, save as {name}.json and return the `EvalResult`"
     rows = list(rows)
@@ -132,7 +133,7 @@ def evaluate_model(model, tokenizer, rows, # medical-o1 or MCQ rows (a `Dataset`
         def keep(j, g):
             done[keys[todo[j]]] = g
             f.write(json.dumps({"key": keys[todo[j]], **g._asdict()}) + "\n"); f.flush()
-        generate(model, tokenizer, [prompts[i] for i in todo], max_new_tokens, batch_size, temperature, on_result=keep, desc=name)
+        generate(model, tokenizer, [prompts[i] for i in todo], max_new_tokens, batch_size, temperature, on_result=keep, desc=name, engine=engine)
     examples = [{"question": _question(r), "output": done[k].text, **score_example(done[k], r)} for r, k in zip(rows, keys)]
     summary = summarize([{k: v for k, v in e.items() if k not in ("question", "output")} for e in examples])
     res = EvalResult(name, max_new_tokens, temperature, summary, examples)
