@@ -26,6 +26,8 @@ Scenarios (each row of the report is one scenario x path x batching):
         Target: medcot >= 4x the Kaggle settings.
   A medcot row named `...-trlloss` is the same run with the loss from TRL's fused LM head instead of the model's own
   forward (unsloth's fused cross-entropy, medcot's default on that backend): which of the two the library should use.
+Every path runs --repeats times (default 3), interleaved: A, B, C, then A, B, C again, so a slow spell of the machine
+falls on all paths alike; each ratio is the median of the per-repeat ratios, with its range.
 Reported: useful (non-padding) tokens/s, timed after warmup steps, and peak VRAM (torch.cuda.max_memory_allocated
 during the timed steps, model included; reserved too). Raw loops take the examples in order; medcot's trainer
 shuffles them (same examples, same token ids, other groupings).
@@ -43,7 +45,7 @@ medcot's path is the library's own: medcot.model.load_model + medcot.lora.add_lo
   # the lengths file, from real rows (medcot's chat format, SmolLM2 tokenizer):
   python bench/train_speed.py --make-lengths ../shared/data/medical_o1_en.jsonl.gz --write bench/lengths_medical_o1_en.json
 """
-import argparse, json, math, os, random, subprocess, sys, time
+import argparse, json, math, os, random, statistics, subprocess, sys, time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -363,44 +365,60 @@ def worker(a):
             if a.device == "cuda": torch.cuda.empty_cache()
             import traceback; traceback.print_exc()
             res = dict(error=f"{type(e).__name__}: {str(e)[:300]}")
-        res.update(scenario=scenario, path=path, run=batching, size=a.size, load_s=load_s, versions=versions,
+        res.update(scenario=scenario, path=path, run=batching, size=a.size, load_s=load_s, versions=versions, repeat=a.repeat,
                    device=torch.cuda.get_device_name() if a.device == "cuda" else "cpu",
                    date=time.strftime("%Y-%m-%d %H:%M"))
         with open(a.out, "a") as f: f.write(json.dumps(res) + "\n")
         print("   ", {k: res[k] for k in ("tok_s", "peak_alloc_gib", "seconds", "error") if k in res}, flush=True)
 
+def _ratio(rows, base_rows):
+    "The ratio of tokens/s per repeat (paired by repeat number): 'median x (range lo-hi, n repeats)', and the median"
+    b = {r.get("repeat", 0): r["tok_s"] for r in base_rows}
+    xs = sorted(r["tok_s"] / b[r.get("repeat", 0)] for r in rows if r.get("repeat", 0) in b)
+    if not xs: return None, None
+    med = statistics.median(xs)
+    return (f"{med:.2f}x" if len(xs) == 1 else f"{med:.2f}x (range {xs[0]:.2f}-{xs[-1]:.2f}, {len(xs)} repeats)"), med
+
 def report(rows, file=sys.stdout):
-    "A table of the rows with each one's ratio to the baselines of its scenario"
+    "A table of the rows (medians over repeats) with each one's ratio to the baselines of its scenario, paired by repeat"
     p = lambda *x: print(*x, file=file)
-    by = {(r["size"], r["scenario"], r["path"], r["run"]): r for r in rows}
+    by = {}
+    for r in rows:
+        if "tok_s" in r: by.setdefault((r["size"], r["scenario"], r["path"], r["run"]), []).append(r)
+        else: p(f"{r['size']:4} {r['scenario']:8} {r['path']:8} {r['run']:28} ERROR {r['error']}")
     base = {"full": [("unsloth", "padded", "raw Unsloth"), ("hf", "padded", "transformers+peft+bnb")],
             "mix": [("unsloth", "kaggle", "Kaggle settings"), ("medcot", "kaggle-settings", "Kaggle settings (trainer)"),
                     ("unsloth", "packed", "raw Unsloth packed"),
                     ("hf", "kaggle", "transformers+peft+bnb")]}
-    p(f"{'size':4} {'scenario':8} {'path':8} {'batching':28} {'useful tok/s':>12} {'peak GiB':>8} {'pad %':>6}  ratios")
-    for r in rows:
-        if "tok_s" not in r:
-            p(f"{r['size']:4} {r['scenario']:8} {r['path']:8} {r['run']:28} ERROR {r['error']}"); continue
-        ratios = []
-        for bp, br, name in base[r["scenario"]]:
-            b = by.get((r["size"], r["scenario"], bp, br))
-            if b and "tok_s" in b and (bp, br) != (r["path"], r["run"]): ratios.append(f"{r['tok_s']/b['tok_s']:.2f}x {name}")
+    med = lambda rs, k: statistics.median(r[k] for r in rs)
+    p(f"{'size':4} {'scenario':8} {'path':8} {'batching':28} {'useful tok/s':>12} {'peak GiB':>8} {'pad %':>6}  ratios (medians of repeats)")
+    for key, rs in by.items():
+        size, scenario, path, run = key
+        ratios = [f"{_ratio(rs, by[(size, scenario, bp, br)])[0]} {name}" for bp, br, name in base[scenario]
+                  if (size, scenario, bp, br) in by and (bp, br) != (path, run)]
+        r = rs[0]
         pad = f"{100 * (1 - r['useful_tokens'] / r['padded_tokens']):6.1f}" if r.get("padded_tokens") else "     -"
-        p(f"{r['size']:4} {r['scenario']:8} {r['path']:8} {r.get('batching', r['run'])[:28]:28} {r['tok_s']:12,.0f} "
-          f"{r.get('peak_alloc_gib', float('nan')):8.2f} {pad}  {'; '.join(ratios)}")
+        peak = max(x.get("peak_alloc_gib", float("nan")) for x in rs)
+        p(f"{size:4} {scenario:8} {path:8} {r.get('batching', run)[:28]:28} {med(rs, 'tok_s'):12,.0f} {peak:8.2f} {pad}  {'; '.join(ratios)}")
     ok = lambda good: "meets" if good else "MISSES"
-    for r in rows:
-        if r["path"] != "medcot" or "tok_s" not in r or r["run"] == "kaggle-settings": continue
-        name = f"{r['size']} {r['scenario']} medcot {r['run']} ({r.get('batching')})"
-        if r["scenario"] == "full":
-            u = by.get((r["size"], "full", "unsloth", "padded"))
-            if u and "tok_s" in u: p(f"{name}: {r['tok_s']/u['tok_s']:.3f}x raw Unsloth, {ok(r['tok_s'] >= 0.95 * u['tok_s'])} >= 0.95x")
-            if r["size"] == "3B" and "peak_alloc_gib" in r:
-                p(f"{name}: peak VRAM {r['peak_alloc_gib']:.2f} GiB, {ok(r['peak_alloc_gib'] <= 5)} <= 5 GiB")
+    for key, rs in by.items():
+        size, scenario, path, run = key
+        if path != "medcot" or run == "kaggle-settings": continue
+        name = f"{size} {scenario} medcot {run} ({rs[0].get('batching')})"
+        if scenario == "full":
+            u = by.get((size, "full", "unsloth", "padded"))
+            if u:
+                text, m = _ratio(rs, u)
+                if m is not None: p(f"{name}: {text} raw Unsloth, {ok(m >= 0.95)} >= 0.95x")
+            if size == "3B":
+                peak = max(x.get("peak_alloc_gib", float("nan")) for x in rs)
+                p(f"{name}: peak VRAM {peak:.2f} GiB, {ok(peak <= 5)} <= 5 GiB")
         else:
-            for run, what in (("kaggle", "raw loop"), ("kaggle-settings", "trainer")):
-                k = by.get((r["size"], "mix", "unsloth" if run == "kaggle" else "medcot", run))
-                if k and "tok_s" in k: p(f"{name}: {r['tok_s']/k['tok_s']:.2f}x the Kaggle settings ({what}), {ok(r['tok_s'] >= 4 * k['tok_s'])} >= 4x")
+            for brun, what in (("kaggle", "raw loop"), ("kaggle-settings", "trainer")):
+                k = by.get((size, "mix", "unsloth" if brun == "kaggle" else "medcot", brun))
+                if k:
+                    text, m = _ratio(rs, k)
+                    if m is not None: p(f"{name}: {text} the Kaggle settings ({what}), {ok(m >= 4)} >= 4x")
 
 def make_lengths(a):
     """Token lengths of real rows, formatted as medcot trains on them, written as a small JSON file.
@@ -445,6 +463,9 @@ def main(argv=None):
     ap.add_argument("--warmup", type=int, default=2, help="untimed optimizer steps before timing")
     ap.add_argument("--prime", type=int, default=0, help="before its rows, each path trains untimed on this many other "
                     "examples of the mix (its shapes compiled, as in any long run)")
+    ap.add_argument("--repeats", type=int, default=3, help="runs of every path, interleaved (path A, B, C, then A, B, C again); "
+                    "the report gives each ratio as the median over repeats with its range")
+    ap.add_argument("--repeat", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--work", default="/tmp/medcot-bench", help="where the random-weight models are saved")
     ap.add_argument("--out", default=None, help="JSON-lines results file (appended to)")
     ap.add_argument("--report", nargs="+", default=None, help="only print the table of existing results files")
@@ -479,13 +500,13 @@ def main(argv=None):
     t = time.time()
     model_dir = Path(a.work) / f"llama32-{a.size}-random"
     start = sum(1 for _ in open(out)) if out.exists() else 0
-    for path in ["build"] + a.paths.split(","):
-        print(f"[{time.time()-t:5.0f}s] {path}", flush=True)
+    for rep, path in [(0, "build")] + [(rep, p) for rep in range(a.repeats) for p in a.paths.split(",")]:
+        print(f"[{time.time()-t:5.0f}s] {path}" + (f", repeat {rep + 1} of {a.repeats}" if path != "build" else ""), flush=True)
         cmd = [sys.executable, __file__, "--worker", "--path", path, "--model-dir", str(model_dir), "--examples", str(ex_file),
                "--work", a.work,
                "--out", str(out), "--size", a.size, "--device", a.device, "--scenarios", a.scenarios, "--skip", a.skip,
                "--max-len", str(a.max_len), "--full-batch", str(a.full_batch), "--pack-tokens", str(a.pack_tokens),
-               "--warmup", str(a.warmup)]
+               "--warmup", str(a.warmup), "--repeat", str(rep)]
         r = subprocess.run(cmd, cwd=HERE.parent)
         if r.returncode: print(f"  {path}: worker exited with {r.returncode}", flush=True)
         if r.returncode and path == "build": sys.exit("could not build the model")
