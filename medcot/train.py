@@ -87,6 +87,7 @@ def stop_on_nonfinite():
     "A `TrainerCallback` that stops the run at the first logged training loss that is NaN or infinite, naming the step"
     from transformers import TrainerCallback
     class StopOnNonFinite(TrainerCallback):
+        "Stops the run at the first logged training loss that is NaN or infinite, naming the step and what to change"
         def on_log(self, args, state, control, logs=None, **kw):
             loss = (logs or {}).get("loss")
             if loss is not None and not math.isfinite(float(loss)):
@@ -219,6 +220,7 @@ def sft_trainer_class():
     from trl.trainer import utils
     fused_head = getattr(utils, "_ChunkedLogProbFunction", None) is not None
     class MedcotSFTTrainer(trl.SFTTrainer):
+        "TRL's `SFTTrainer` with length-grouped batches under a token budget (`batch_tokens`) and a choice of loss (`fused_loss`)"
         fused_loss = None  # TRL's fused head: None = for GPU batches of a model not on unsloth; True/False force it (a benchmark compares)
         batch_tokens = None  # grouped batches: tokens per device batch at most (`build_trainer` sets it from the run)
         def get_train_dataloader(self):
@@ -252,6 +254,7 @@ def progress_bar():
     "A `TrainerCallback` that shows training as one bar (step of total, loss, learning rate, elapsed and left) and a line at each validation"
     from transformers import TrainerCallback
     class ProgressBar(TrainerCallback):
+        "One tqdm bar for the run (step of total, loss, learning rate, time) and one line per validation"
         bar = None
         def on_train_begin(self, args, state, control, **kw):
             if state.is_world_process_zero:
@@ -273,6 +276,7 @@ def log_to_file(path:str|Path): # a JSON-lines file, rewritten when a run (or a 
     from transformers import TrainerCallback
     path = Path(path)
     class LogToFile(TrainerCallback):
+        "Appends every log entry to a JSON-lines file as it is logged"
         def on_train_begin(self, args, state, control, **kw):
             if state.is_world_process_zero: path.write_text("".join(json.dumps(h) + "\n" for h in state.log_history))
         def on_log(self, args, state, control, logs=None, **kw):
