@@ -126,10 +126,15 @@ def main(argv=None):
         return row
     run_batched(model, tok, prompts[:2], [4, 4], 2)  # kernels and caches warmed once
     print(f"{a.size} shape, backend {a.backend}, {dev}, {len(prompts)} requests, median budget {statistics.median(mix)}", flush=True)
-    runs = a.runs.split(",")
-    for what in [w for w in ("mix", "skew", "uniform") if w in runs]:
+    for what in a.runs.split(","):  # in the order given
+        if what == "breakeven":
+            for n in map(int, a.breakeven.split(",")):
+                b = record(run="breakeven", engine="batched", requests=n, **run_batched(model, tok, prompts[:n], mix[:n], a.batch_size))
+                c = record(run="breakeven", engine="continuous", requests=n, **run_continuous(model, tok, prompts[:n], mix[:n]))
+                print(f"  {n} requests: batched {b['seconds']:.1f} s, continuous {c['total_s']:.1f} s with merge and warm-up", flush=True)
+            continue
         budgets = dict(mix=mix, skew=skew, uniform=uniform)[what]
-        nb = a.baseline_requests if what == "mix" else min(a.baseline_requests, len(prompts))
+        nb = min(a.baseline_requests, len(prompts))
         ratios = []
         for rep in range(a.repeats):
             b = record(run=what, engine="batched", repeat=rep, requests=nb, **run_batched(model, tok, prompts[:nb], budgets[:nb], a.batch_size))
@@ -139,10 +144,5 @@ def main(argv=None):
             print(f"  {what}: continuous {c['tok_s']:,.0f} tokens/s (warm-up {c['warmup_s']:.1f} s, merge {c['merge_s']:.1f} s, "
                   f"peak {c['peak_gib'] or 0:.1f} GiB) against batched {b['tok_s']:,.0f}", flush=True)
         print(f"  {what}: continuous / batched = {spread(ratios)}", flush=True)
-    if "breakeven" in runs:
-        for n in map(int, a.breakeven.split(",")):
-            b = record(run="breakeven", engine="batched", requests=n, **run_batched(model, tok, prompts[:n], mix[:n], a.batch_size))
-            c = record(run="breakeven", engine="continuous", requests=n, **run_continuous(model, tok, prompts[:n], mix[:n]))
-            print(f"  {n} requests: batched {b['seconds']:.1f} s, continuous {c['total_s']:.1f} s with merge and warm-up", flush=True)
 
 if __name__ == "__main__": main()
