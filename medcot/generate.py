@@ -213,22 +213,23 @@ def merged_copy(model, # a model, 4-bit or not, with or without a (PEFT) LoRA ad
                 dtype:torch.dtype|None=None, # None: `engine_dtype(model)`
                ):
     "A plain transformers model that computes what `model` computes now, in 16-bit: 4-bit weights dequantized, the active adapter merged; `model` and its adapter stay as they are"
+    from accelerate import init_empty_weights
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     dtype = dtype or engine_dtype(base)
     if _plain(base) and base.dtype == dtype: return base
     config = copy.deepcopy(base.config)
     config.__dict__.pop("quantization_config", None)
     cls = _pristine(type(base)) if _on_unsloth(model) else type(base)  # unsloth's forwards bypass the engine's paged attention
-    with torch.device("meta"): new = cls._from_config(config, dtype=dtype)
-    new.to_empty(device=next(base.parameters()).device)
-    with torch.no_grad():
-        for name, p in new.named_parameters(remove_duplicate=True):
-            owner, _, kind = name.rpartition(".")
-            src = base.get_submodule(owner)
-            p.copy_(_weight16(src, dtype) if kind == "weight" and isinstance(new.get_submodule(owner), torch.nn.Linear)
-                    else getattr(src, kind).detach().to(dtype))
-        for name, b in new.named_buffers(): b.copy_(base.get_buffer(name))
+    with init_empty_weights(include_buffers=False): new = cls._from_config(config, dtype=dtype)  # buffers (RoPE) from the config
+    state = {}
+    for name, _ in new.named_parameters(remove_duplicate=True):
+        owner, _, kind = name.rpartition(".")
+        src = base.get_submodule(owner)
+        state[name] = (_weight16(src, dtype) if kind == "weight" and isinstance(new.get_submodule(owner), torch.nn.Linear)
+                       else getattr(src, kind).detach().to(dtype))
+    new.load_state_dict(state, strict=False, assign=True)
     new.tie_weights()
+    new.to(next(base.parameters()).device)
     new.generation_config = copy.deepcopy(base.generation_config)
     return new.eval()
 
