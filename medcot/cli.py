@@ -35,7 +35,7 @@ def cmd_run(config:str|None=None, # a run configuration YAML file (its options: 
             eval_rows:int=100, # held-out rows evaluated before and after
             max_new_tokens:int=1024, # longest generated answer in evaluation
             batch_size:int=8, # prompts per generation batch in evaluation (batched engine)
-            engine:str="auto", # generation engine: continuous (transformers' continuous batching, the default on a GPU from 32 questions), batched, or auto
+            engine:str="auto", # generation engine: batched (the default, 'auto'), or continuous (transformers' continuous batching)
            ) -> int:
     "Train, evaluate before and after, save (and push) one run: data, model, LoRA, training, evaluation of base and fine-tuned, saving"
     base = load_config(config) if config else preset_config(preset)
@@ -74,7 +74,7 @@ def cmd_eval(adapter_dir:str, # a folder saved by `medcot run` (its model/ folde
              eval_rows:int=0, # evaluate only the first N rows (0: all)
              max_new_tokens:int=1024, # longest generated answer
              batch_size:int=8, # prompts per generation batch (batched engine)
-             engine:str="auto", # generation engine: continuous (transformers' continuous batching, the default on a GPU from 32 questions), batched, or auto
+             engine:str="auto", # generation engine: batched (the default, 'auto'), or continuous (transformers' continuous batching)
             ) -> int:
     "Evaluate a saved adapter, and its base model, on a data file"
     from medcot.evaluation import compare_adapter, comparison_table, evaluate_model
