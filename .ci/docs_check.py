@@ -41,6 +41,7 @@ REQUIRED_PLOTS = {
     '01_data.ipynb': ['plot_lengths('],  # the token-length histogram of the real rows
     '04_train.ipynb': ['train(run_cfg'],  # the loss curve of the real SmolLM2 fine-tune (train() draws it)
     '06_evaluation.ipynb': ['plot_comparison('],  # the before/after bar plot
+    '07_benchmark.ipynb': ['plot_benchmark('],  # accuracy per set with its intervals
     '11_compare.ipynb': ['plot_variants('],  # quality against memory, one point per variant
     '12_app.ipynb': ['app.png'],  # the screenshot of the answer page from .ci/app_check.py
 }

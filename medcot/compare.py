@@ -44,7 +44,8 @@ def run_pipeline(cfg:RunConfig, # the run
     fig = plot_comparison(results, f"{cfg.name}: {len(rows)} held-out questions")
     fig.savefig(out/"comparison.png", dpi=120)
     if not show: plt.close(fig)
-    folder = save_run(out/"model", model, tok, cfg, results, base_model=base_model, license=license, repo_id=push_to)
+    folder = save_run(out/"model", model, tok, cfg, results, base_model=base_model, license=license, repo_id=push_to,
+                      decontaminated=trained.decontaminated)
     url = push_to_hub(folder, push_to) if push_to else None
     return dict(train=trained, results=results, table=comparison_table(results), folder=folder, url=url,
                 seconds=time.time() - t0)

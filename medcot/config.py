@@ -79,6 +79,7 @@ class RunConfig:
     gradient_checkpointing:bool=True # recompute activations in the backward pass (less memory, ~30% more compute)
     data:str=HUB_ID # a Hub dataset id, a local file, or "fixture" (the 40 rows shipped with medcot)
     max_rows:int|None=None # use only the first N rows
+    decontaminate:str|None=None # a benchmark file (eval_data.json's shape or MCQ rows): drop rows whose question shares 64 characters with one of its questions
     style:str="chat" # chat (the tokenizer's template) or plain (the Kaggle notebook's text prompt)
     system_prompt:str|None=SYSTEM_PROMPT # system turn of the chat style (None: none)
     split:str="ratio" # first: the first `n_val` rows validate; ratio: a seeded split by `ratios`

@@ -7,11 +7,12 @@ __all__ = ['FIELDS', 'LOCAL_SUFFIXES', 'TAG_RE', 'ValidationReport', 'PINNED_DAT
            'FitReport', 'fixture_path', 'read_records', 'load_rows', 'row_problem', 'validate_rows', 'assistant_text',
            'render_chat', 'chat_messages', 'build_prompt', 'format_example', 'format_dataset', 'parse_output',
            'split_first', 'split_ratio', 'token_lengths', 'length_stats', 'plot_lengths', 'shorten_reasoning',
-           'fit_to_length']
+           'fit_to_length', 'overlaps']
 
 # %% ../nbs/01_data.ipynb #bb33422a
 import csv, gzip, importlib.resources, io, json, re
 from collections import Counter, namedtuple
+from difflib import SequenceMatcher
 from datetime import date
 from pathlib import Path
 
@@ -278,3 +279,24 @@ def fit_to_length(ds:Dataset, # validated rows with Question, Complex_CoT, Respo
         out.append({"Question": row["Question"], **ex, "n_tokens": n})
     if dropped: print(f"fit_to_length: dropped {len(dropped)} of {len(ds)} example(s) longer than {max_seq_length} tokens (rows {dropped[:10]}{'...' if len(dropped) > 10 else ''})")
     return Dataset.from_list(out), FitReport(len(out), dropped, shortened)
+
+# %% ../nbs/01_data.ipynb #19b7b27c
+def _norm(text:str) -> str: return " ".join(text.lower().split())
+
+def _longest_common(a:str, b:str) -> int:
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+
+def overlaps(texts:list, # e.g. the training questions
+             against:list, # e.g. the benchmark questions
+             n:int=64, # characters in common that count as overlap (Med-PaLM 2 and HuatuoGPT-o1: 64)
+            ) -> list:
+    "Sorted (i, j) pairs where `texts[i]` and `against[j]` share a run of `n` characters (case and whitespace runs ignored)"
+    step = n // 2; k = n - step + 1  # any shared n-run holds a k-window of `against` starting at a multiple of step
+    ref, index = [_norm(t) for t in against], {}
+    for j, t in enumerate(ref):
+        for s in range(0, len(t) - k + 1, step): index.setdefault(t[s:s + k], set()).add(j)
+    pairs = set()
+    for i, t in enumerate(map(_norm, texts)):
+        near = {j for s in range(len(t) - k + 1) for j in index.get(t[s:s + k], ())}
+        pairs |= {(i, j) for j in near if _longest_common(t, ref[j]) >= n}
+    return sorted(pairs)

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SECRET_VARS', 'LLAMA_NOTICE', 'FILE_DESCRIPTIONS', 'TEMPLATES', 'KINDS', 'check_free_space', 'atomic_folder',
            'assert_no_secrets', 'license_for', 'describe_files', 'eval_table', 'model_index', 'fill', 'model_card',
-           'read_card', 'save_run', 'check_write_token', 'push_to_hub']
+           'read_card', 'save_run', 'add_benchmark', 'check_write_token', 'push_to_hub']
 
 # %% ../nbs/09_hub.ipynb #ba6824c2
 import contextlib, dataclasses, errno, json, os, re, shutil, string, tempfile, time, uuid
@@ -17,6 +17,7 @@ import yaml
 import medcot
 from .config import HUB_ID, MODELS, SYSTEM_PROMPT, base_model_id, model_name, shown_path
 from .data import build_prompt
+from .benchmark import bench_markdown
 from .evaluation import METRICS, EvalResult
 from .model import cache_dir, hf_token, load_model, setup_tokenizer
 
@@ -113,6 +114,7 @@ FILE_DESCRIPTIONS = {
     'chat_template.jinja': 'the chat template (its date pinned) that renders prompts exactly as in training',
     'run_config.yaml': 'the run configuration this model was trained with',
     'evaluation.json': 'evaluation before and after fine-tuning: summary metrics and every generated answer',
+    'benchmark.json': 'the `medcot bench` results: accuracy per set, the suite and the settings',
     r'.+\.gguf': 'GGUF weights for llama.cpp, Ollama and LM Studio (quantization in the name)',
 }
 
@@ -181,6 +183,7 @@ def model_card(folder:str|Path, # the folder the card describes (its files are l
                license:str|None=None, # a Hub licence id; None: follows the base model (`license_for`)
                repo_id:str|None=None, # the Hub repo it will live in (for the snippets); None: the folder's name
                extra_files:tuple=('README.md',), # files that will be in the folder but are not yet (the card itself)
+               benchmark:dict|None=None, decontaminated:int|None=None, # a `medcot bench` results.json dict (tabled in the evaluation); training rows dropped as contaminated
               ) -> str:
     "The model card (README.md): Hub metadata, what it is, intended use and limits, evaluation, configuration, files, how to load it"
     if kind not in KINDS: raise ValueError(f"kind must be one of {list(KINDS)}, not {kind!r}")
@@ -206,12 +209,14 @@ def model_card(folder:str|Path, # the folder the card describes (its files are l
                   f'the whole output with the reference answer (as the original paper and the Kaggle notebook did); format '
                   f'adherence is the share of answers that are well formed (one `<think>`, then one `<response>` block) and ended '
                   f'by the end-of-turn token.\n\n{eval_table(results)}\n') if results else 'No evaluation was saved with this model.\n'
+    if benchmark: evaluation += '\n' + bench_markdown(benchmark)
+    dropped = '' if decontaminated is None else f'{decontaminated} training rows were dropped before training: their question shares 64 characters with one of `{_find(config, "decontaminate")}` (Med-PaLM 2\'s rule).\n\n'
     return fill('model_card.md', meta=yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), title=repo.split('/')[-1],
                 what=what, base_model=base_model, version=medcot.__version__, dataset=HUB_ID, notices=''.join(n + '\n\n' for n in notices),
                 prompt_kind='the chat template below' if style == 'chat' else 'the plain-text prompt below',
                 prompt_example=f'The prompt for a question, exactly as in training (rendered by the saved tokenizer):\n\n```\n{prompt}\n```\n\n' if prompt else '',
                 snippets=_snippets(kind, repo, base_model, system_prompt if style == 'chat' else None), evaluation=evaluation,
-                config=yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+                config=yaml.safe_dump(config, sort_keys=False, allow_unicode=True), decontamination=dropped,
                 files='\n'.join(f'| `{n}` | {d} |' for n, d in sorted(files.items())))
 
 # %% ../nbs/09_hub.ipynb #1a03ed8b
@@ -256,6 +261,7 @@ def save_run(folder:str|Path, # the run folder to create or replace
              base_model:str|None=None, # the base model's Hub id; None: found from where the model was loaded
              license:str|None=None, # a Hub licence id; None: follows the base model
              repo_id:str|None=None, # the Hub repo it will be pushed to (shown in the card's snippets)
+             benchmark:dict|None=None, decontaminated:int|None=None, # a `medcot bench` results.json dict (saved as benchmark.json); training rows dropped as contaminated
             ) -> Path:
     "Save adapter, tokenizer, run configuration, evaluation and model card into `folder`, atomically"
     from peft import PeftModel
@@ -274,9 +280,22 @@ def save_run(folder:str|Path, # the run folder to create or replace
         tokenizer.save_pretrained(tmp)
         (tmp/'run_config.yaml').write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding='utf-8')
         if results: (tmp/'evaluation.json').write_text(json.dumps({n: dataclasses.asdict(r) for n, r in results.items()}, indent=1) + '\n', encoding='utf-8')
-        card = model_card(tmp, base_model, cfg, results, tokenizer, 'adapter' if is_peft else 'full', license, repo_id or folder.name)
+        if benchmark: (tmp/'benchmark.json').write_text(json.dumps(benchmark, indent=1) + '\n', encoding='utf-8')
+        card = model_card(tmp, base_model, cfg, results, tokenizer, 'adapter' if is_peft else 'full', license, repo_id or folder.name,
+                          benchmark=benchmark, decontaminated=decontaminated)
         (tmp/'README.md').write_text(card, encoding='utf-8')
         assert_no_secrets(tmp)
+    return folder
+
+# %% ../nbs/09_hub.ipynb #02ce9af0
+def add_benchmark(folder:str|Path, # a folder written by save_run
+                  results:dict, # a `medcot bench` results.json dict
+                 ) -> Path:
+    "Save `results` in `folder` as benchmark.json and put its table in the model card's evaluation section (replacing an earlier one)"
+    folder = Path(folder); card = _existing(folder/'README.md').read_text(encoding='utf-8')
+    card = re.sub(r'\n### Benchmark\n.*?(?=\n## Training configuration)', '', card, flags=re.S).replace(
+        '\n## Training configuration', f'\n{bench_markdown(results)}\n## Training configuration', 1)
+    (folder/'benchmark.json').write_text(json.dumps(results, indent=1) + '\n', encoding='utf-8'); (folder/'README.md').write_text(card, encoding='utf-8')
     return folder
 
 # %% ../nbs/09_hub.ipynb #1e7394c4

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['LLAMA3_SPLIT', 'llama32_fixture_dir', 'llama3_special_tokens', 'build_llama32_fixture', 'llama32_test_tokenizer',
-           'frozen_today', 'tiny_llama', 'trained_like', 'fake_eval_result', 'OOMAbove', 'LocalHub']
+           'frozen_today', 'tiny_llama', 'trained_like', 'fake_eval_result', 'OOMAbove', 'LocalHub', 'write_tiny_suite']
 
 # %% ../nbs/99_testing.ipynb #37690978
 import contextlib, gzip, json, re, uuid
@@ -206,3 +206,19 @@ class LocalHub:
             do_GET = do_POST = _serve
             def log_message(self, *args): pass  # quiet: tests read hub.requests
         return Handler
+
+# %% ../nbs/99_testing.ipynb #227b9d8b
+_TINY_ITEMS = [("Which drug treats neonatal chlamydial conjunctivitis?", ["Erythromycin ointment", "Ketotifen eye drops", "Oral erythromycin", "Artificial tears"], "C"),
+               ("Which vitamin deficiency causes scurvy?", ["Vitamin A", "Vitamin B12", "Vitamin C", "Vitamin D"], "C"),
+               ("Which electrolyte disturbance peaks the T waves?", ["Hyperkalemia", "Hypokalemia", "Hypercalcemia"], "A"),
+               ("Does aspirin lower the risk of a second myocardial infarction?", ["yes", "no", "maybe"], "A")]
+
+def write_tiny_suite(path:str|Path, # the .json file to write
+                    ) -> Path:
+    "A small benchmark file in HuatuoGPT-o1's eval_data.json shape (five sets, a few items each, one bad item in MedMCQA)"
+    item = lambda q, opts, ans: dict(question=q, options=dict(zip("ABCDEFGHIJ", opts)), answer_idx=ans, answer=dict(zip("ABCDEFGHIJ", opts)).get(ans))
+    sets = {s: [item(*t) for t in _TINY_ITEMS[i % 2:i % 2 + 3]] for i, s in enumerate(
+        ("MedQA_USLME_test", "MedMCQA_validation", "PubMedQA_test", "MMLU-Pro_Medical_test", "GPQA_Medical_test"))}
+    sets["MedMCQA_validation"].append(item("Which nerve is hit in wrist drop?", ["Radial", "Ulnar"], "E"))
+    path = Path(path); path.write_text(json.dumps(sets, indent=1))
+    return path
